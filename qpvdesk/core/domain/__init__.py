@@ -1,0 +1,1 @@
+"""Typed SQLAlchemy models, enums, money and workflow rules."""

@@ -1,0 +1,1 @@
+"""Excel and CSV imports and exports."""

@@ -1,0 +1,1 @@
+"""Report data builders and their PDF, .eml and .ics renderings."""

@@ -1,0 +1,1 @@
+"""Use cases: writes take a Session and never commit; queries return frozen rows."""

@@ -1,0 +1,1 @@
+"""The SQLite file: engine, migrations, lock, backups and checks."""

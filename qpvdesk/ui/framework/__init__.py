@@ -1,0 +1,1 @@
+"""The "Cadre stratégique" screen: the objective tree, its detail panel and its editing."""
