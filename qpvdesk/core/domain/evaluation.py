@@ -88,3 +88,16 @@ class ParticipationEvent(Base):
     __table_args__ = (
         CheckConstraint("participants IS NULL OR participants >= 0", name="participants"),
     )
+
+
+class EvaluativeQuestion(Base):
+    """A question the mid-term and final evaluations answer (the contract lists three)."""
+
+    __tablename__ = "evaluative_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("position >= 0", name="position"),)

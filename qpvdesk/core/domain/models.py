@@ -1,7 +1,13 @@
 """Every model in one import, so that `Base.metadata` is complete wherever it is used."""
 
 from qpvdesk.core.domain.base import Base
-from qpvdesk.core.domain.evaluation import ContextFigure, Indicator, Measurement, ParticipationEvent
+from qpvdesk.core.domain.evaluation import (
+    ContextFigure,
+    EvaluativeQuestion,
+    Indicator,
+    Measurement,
+    ParticipationEvent,
+)
 from qpvdesk.core.domain.framework import (
     Contract,
     CrossCuttingTheme,
@@ -53,6 +59,7 @@ __all__ = [
     "DecisionAmount",
     "Dossier",
     "Envelope",
+    "EvaluativeQuestion",
     "FollowUp",
     "Funding",
     "Indicator",

@@ -28,6 +28,7 @@ from qpvdesk.core.domain.models import (
     ContextFigure,
     Contract,
     CrossCuttingTheme,
+    EvaluativeQuestion,
     Neighbourhood,
     Objective,
     Organisation,
@@ -146,6 +147,8 @@ def load_builtin_contract(session: Session, data: dict[str, Any] | None = None) 
                 source=figure.get("source"),
             )
         )
+    for position, question in enumerate(data.get("evaluative_questions", [])):
+        session.add(EvaluativeQuestion(contract_id=contract.id, position=position, text=question))
     load_state_themes(session)
     session.flush()
     return contract

@@ -307,7 +307,10 @@ def _upgrade(path: Path) -> None:
     engine = make_engine(path)
     try:
         with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            # Outside any transaction, on the driver connection: inside one it is a no-op.
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys = OFF")
             with connection.begin():
                 migrate.upgrade(connection)
                 problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
