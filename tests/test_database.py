@@ -46,6 +46,21 @@ def test_every_released_schema_is_upgraded_after_a_backup(released: Path, tmp_pa
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+        # Rebuilt tables keep their audit triggers; upgraded rows are searchable.
+        with db.unit_of_work() as session:
+            session.execute(text("UPDATE dossier SET state = 'withdrawn' WHERE id = 1"))
+        with db.read() as session:
+            audited = session.execute(
+                text(
+                    "SELECT count(*) FROM audit_entry WHERE table_name = 'dossier' "
+                    "AND column_name = 'state' AND new_value = 'withdrawn'"
+                )
+            ).scalar()
+            blank = session.execute(
+                text("SELECT count(*) FROM dossier WHERE search_text = ''")
+            ).scalar()
+        assert audited == 1
+        assert blank == 0
     finally:
         db.close()
     with sqlite3.connect(path) as raw:

@@ -49,8 +49,8 @@ def engine(tmp_path: Path) -> Engine:
         connection.execute(
             text(
                 "INSERT INTO dossier (id, reference, year, sequence, action_id, holder_id, state, "
-                "total_cost, is_renewal, updated_at) "
-                "VALUES (1, '2025-001', 2025, 1, 1, 1, 'received', 100000, 0, '2025-01-01')"
+                "total_cost, is_renewal, updated_at, search_text) "
+                "VALUES (1, '2025-001', 2025, 1, 1, 1, 'received', 100000, 0, '2025-01-01', '')"
             )
         )
     yield engine
@@ -88,8 +88,8 @@ def test_dossier_references_are_unique(engine: Engine) -> None:
     _refused(
         engine,
         "INSERT INTO dossier (reference, year, sequence, action_id, holder_id, state, "
-        "total_cost, is_renewal, updated_at) "
-        "VALUES ('2025-001', 2025, 2, 1, 1, 'received', 0, 0, '2025-01-01')",
+        "total_cost, is_renewal, updated_at, search_text) "
+        "VALUES ('2025-001', 2025, 2, 1, 1, 'received', 0, 0, '2025-01-01', '')",
     )
 
 

@@ -142,6 +142,11 @@ class Territory(LabelledEnum):
     COUNTRY = "country"
 
 
+class BudgetSide(LabelledEnum):
+    CHARGE = "charge"
+    PRODUCT = "product"
+
+
 class StateThemeLevel(LabelledEnum):
     THEME = "theme"
     SUBTHEME = "subtheme"
@@ -223,6 +228,8 @@ LABELS: dict[StrEnum, str] = {
     Territory.DEPARTMENT: "Département",
     Territory.REGION: "Région",
     Territory.COUNTRY: "France",
+    BudgetSide.CHARGE: "Charges",
+    BudgetSide.PRODUCT: "Produits",
     StateThemeLevel.THEME: "Thème",
     StateThemeLevel.SUBTHEME: "Sous-thème",
 }

@@ -28,9 +28,11 @@ from qpvdesk.core.domain.governance import (
 from qpvdesk.core.domain.partners import Contact, Organisation, OrganisationRole
 from qpvdesk.core.domain.programming import (
     Action,
+    BudgetEntry,
     BudgetLine,
     CallForProjects,
     Dossier,
+    DossierEvent,
     Envelope,
     Funding,
     Payment,
@@ -47,6 +49,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Base",
+    "BudgetEntry",
     "BudgetLine",
     "CallForProjects",
     "Committee",
@@ -58,6 +61,7 @@ __all__ = [
     "Decision",
     "DecisionAmount",
     "Dossier",
+    "DossierEvent",
     "Envelope",
     "EvaluativeQuestion",
     "FollowUp",

@@ -23,6 +23,7 @@ from qpvdesk.core.domain.base import Base, MoneyType, UTCDateTime, enum_column, 
 from qpvdesk.core.domain.enums import (
     ActionKind,
     ActionState,
+    BudgetSide,
     CallState,
     DossierState,
     FundingNature,
@@ -173,6 +174,19 @@ class Dossier(Base):
     received_on: Mapped[date | None] = mapped_column(Date)
     total_cost: Mapped[Money] = mapped_column(MoneyType, default=Money.zero)
     is_renewal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A multi-year agreement (CPO) runs from `year` to `last_year`, one funding row a year.
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    target_public: Mapped[str | None] = mapped_column(Text)
+    beneficiaries_expected: Mapped[int | None] = mapped_column(Integer)
+    beneficiaries_qpv: Mapped[int | None] = mapped_column(Integer)
+    women_share_percent: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(300))
+    missing_documents: Mapped[str | None] = mapped_column(Text)
+    # Folded reference, holder and title: SQLite's LIKE only folds ASCII.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -182,7 +196,60 @@ class Dossier(Base):
         UniqueConstraint("year", "sequence"),
         CheckConstraint("total_cost >= 0", name="total_cost"),
         CheckConstraint("sequence > 0", name="sequence"),
+        CheckConstraint("last_year IS NULL OR last_year >= year", name="last_year"),
+        CheckConstraint(
+            "starts_on IS NULL OR ends_on IS NULL OR ends_on >= starts_on", name="period"
+        ),
+        CheckConstraint(
+            "women_share_percent IS NULL OR women_share_percent BETWEEN 0 AND 100",
+            name="women_share",
+        ),
+        CheckConstraint(
+            "(beneficiaries_expected IS NULL OR beneficiaries_expected >= 0) AND "
+            "(beneficiaries_qpv IS NULL OR beneficiaries_qpv >= 0)",
+            name="beneficiaries",
+        ),
         Index("ix_dossier_year_state", "year", "state"),
+    )
+
+
+class DossierEvent(Base):
+    """One step of a dossier's history: a change of state, dated, with its author and comment."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user: Mapped[str | None] = mapped_column(String(100))
+    from_state: Mapped[DossierState | None] = mapped_column(
+        enum_column(DossierState, "event_from_state")
+    )
+    to_state: Mapped[DossierState] = mapped_column(enum_column(DossierState, "event_to_state"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class BudgetEntry(Base):
+    """A line of the action's budget by CERFA heading (60–68 charges, 70–78 produits, 86/87)."""
+
+    __tablename__ = "budget_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[BudgetSide] = mapped_column(enum_column(BudgetSide, "budget_side"))
+    account: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(300))
+    planned: Mapped[Money] = mapped_column(MoneyType, default=Money.zero)
+    achieved: Mapped[Money | None] = mapped_column(MoneyType)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        CheckConstraint("planned >= 0", name="planned"),
+        CheckConstraint("achieved IS NULL OR achieved >= 0", name="achieved"),
     )
 
 

@@ -29,6 +29,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(300))
     media_type: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer, default=0)
     sha256: Mapped[str] = mapped_column(String(64))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
@@ -38,6 +39,11 @@ class Attachment(Base):
         CheckConstraint(
             "organisation_id IS NOT NULL OR dossier_id IS NOT NULL OR meeting_id IS NOT NULL",
             name="owner",
+        ),
+        CheckConstraint("size >= 0", name="size"),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_until IS NULL OR valid_until >= valid_from",
+            name="validity",
         ),
     )
 

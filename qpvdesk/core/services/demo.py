@@ -153,6 +153,7 @@ def add_demo_programmation(session: Session, seed: int = 2030) -> int:
                 received_on=date(year, 1, rng.randint(5, 31)),
                 total_cost=cost,
                 is_renewal=year != DEMO_YEARS[0] and index < 20,
+                search_text=fold(f"{year}-{count:03d} {holder.name} {title}"),
             )
             session.add(dossier)
             session.flush()

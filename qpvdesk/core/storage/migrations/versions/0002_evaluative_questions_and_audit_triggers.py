@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from qpvdesk.core.storage import audit
+
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -31,8 +33,6 @@ AUDITED = {
 # Rows identified by a composite key are logged under the first key column.
 ROW_ID = {"decision_amount": "decision_id"}
 
-NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
 CLERMONT_QUESTIONS = [
     "En quoi le contrat de ville permet-il de favoriser la mixité ?",
     "En quoi le contrat de ville participe-t-il à l'amélioration de la situation économique "
@@ -40,50 +40,6 @@ CLERMONT_QUESTIONS = [
     "En quoi le contrat de ville constitue-t-il un levier de coopération renforcée pour la "
     "mobilisation des acteurs locaux et l'articulation des dispositifs en faveur du quartier ?",
 ]
-
-
-def _trigger_statements() -> list[str]:
-    statements = []
-    insert = (
-        "INSERT INTO audit_entry (at, user, table_name, row_id, action, column_name, "
-        "old_value, new_value) VALUES "
-    )
-    for table, columns in AUDITED.items():
-        key = ROW_ID.get(table, "id")
-        for column in columns:
-            statements.append(
-                f"CREATE TRIGGER audit_{table}_{column} AFTER UPDATE OF {column} ON {table} "
-                f"WHEN OLD.{column} IS NOT NEW.{column} BEGIN {insert}"
-                f"({NOW}, qpvdesk_user(), '{table}', NEW.{key}, 'update', '{column}', "
-                f"OLD.{column}, NEW.{column}); END"
-            )
-        summary_new = " || ' ; ' || ".join(f"'{c}=' || coalesce(NEW.{c}, '')" for c in columns)
-        summary_old = summary_new.replace("NEW.", "OLD.")
-        statements.append(
-            f"CREATE TRIGGER audit_{table}_insert AFTER INSERT ON {table} BEGIN {insert}"
-            f"({NOW}, qpvdesk_user(), '{table}', NEW.{key}, 'insert', NULL, NULL, "
-            f"{summary_new}); END"
-        )
-        statements.append(
-            f"CREATE TRIGGER audit_{table}_delete AFTER DELETE ON {table} BEGIN {insert}"
-            f"({NOW}, qpvdesk_user(), '{table}', OLD.{key}, 'delete', NULL, {summary_old}, "
-            "NULL); END"
-        )
-    statements += [
-        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
-        "BEGIN SELECT RAISE(ABORT, 'le journal des modifications ne peut pas être modifié'); END",
-        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
-        "BEGIN SELECT RAISE(ABORT, 'le journal des modifications ne peut pas être effacé'); END",
-    ]
-    return statements
-
-
-def _trigger_names() -> list[str]:
-    names = ["audit_entry_no_update", "audit_entry_no_delete"]
-    for table, columns in AUDITED.items():
-        names += [f"audit_{table}_{column}" for column in columns]
-        names += [f"audit_{table}_insert", f"audit_{table}_delete"]
-    return names
 
 
 def upgrade() -> None:
@@ -115,12 +71,18 @@ def upgrade() -> None:
                 {"contract": contract_id, "position": position, "text": text},
             )
     if bind.dialect.name == "sqlite":
-        for statement in _trigger_statements():
+        for table, columns in AUDITED.items():
+            for statement in audit.table_triggers(table, columns, ROW_ID.get(table, "id")):
+                op.execute(statement)
+        for statement in audit.APPEND_ONLY:
             op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for name in _trigger_names():
+        names = list(audit.APPEND_ONLY_NAMES)
+        for table, columns in AUDITED.items():
+            names += audit.table_trigger_names(table, columns)
+        for name in names:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("evaluative_question")
