@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from qpvdesk.core.errors import StorageError
 from qpvdesk.core.storage import backups, migrate
+from qpvdesk.core.storage import changes as change_log
 from qpvdesk.core.storage.engine import APPLICATION_ID, configure_connection, make_engine
 from qpvdesk.core.storage.location import Location, WorkingCopy, classify, open_working_copy
 from qpvdesk.core.storage.lock import FileLock, pid_alive
@@ -122,13 +123,21 @@ class Database:
     _last_backup_at: float = field(default_factory=time.monotonic)
 
     @contextlib.contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One user action: committed whole, or rolled back whole with a French error."""
+    def unit_of_work(self, record: Recorder | None = None) -> Iterator[Session]:
+        """One user action: committed whole, or rolled back whole with a French error.
+
+        With *record*, every row it changes is captured into ``record.changes`` so the
+        action can be undone and redone.
+        """
         session = Session(self.engine, expire_on_commit=False)
         try:
             with session.begin():
+                if record is not None:
+                    change_log.start_capture(session)
                 yield session
-            if not self.read_only and session_wrote(session):
+                if record is not None:
+                    record.changes = change_log.collect(session)
+            if not self.read_only:
                 self._changed_since_backup = True
         except DBAPIError as exc:
             storage = translate(exc, self.path)
@@ -207,9 +216,11 @@ class Database:
                     self.lock.release()
 
 
-def session_wrote(session: Session) -> bool:
-    """Whether the unit of work flushed anything (a rough but safe "changed" flag)."""
-    return bool(session.info.get("wrote", True))
+@dataclass
+class Recorder:
+    """Receives what a recorded unit of work changed."""
+
+    changes: change_log.ChangeSet = field(default_factory=lambda: change_log.ChangeSet(()))
 
 
 def open_database(
@@ -428,6 +439,7 @@ def _fsync_dir(folder: Path) -> None:
 __all__ = [
     "Database",
     "ReadOnlyFileError",
+    "Recorder",
     "configure_connection",
     "create_database",
     "inspect_file",
