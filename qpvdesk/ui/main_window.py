@@ -1,0 +1,210 @@
+"""The main window: navigation list, one page per section, the "Fichier" menu, the status bar."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from qpvdesk import __version__
+from qpvdesk.core.errors import UserFacingError
+from qpvdesk.core.storage.database import Database
+from qpvdesk.paths import user_log_dir
+from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.dashboard_page import DashboardPage
+from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
+from qpvdesk.ui.framework.framework_screen import FrameworkScreen
+from qpvdesk.ui.opening import busy_cursor
+from qpvdesk.ui.placeholder_page import PlaceholderPage
+from qpvdesk.ui.sections import DASHBOARD, FRAMEWORK, Section, all_sections
+from qpvdesk.ui.status_bar import DatabaseStatusBar
+
+logger = logging.getLogger(__name__)
+GEOMETRY_KEY = "main_window/geometry"
+STATE_KEY = "main_window/state"
+SECTION_KEY = "main_window/section"
+_KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+class LeavablePage(Protocol):
+    def maybe_save(self) -> bool: ...
+
+
+class MainWindow(QMainWindow):
+    """Owns the session's window; the screens only see the `AppContext`."""
+
+    def __init__(self, context: AppContext, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = settings
+        self._database_open = True
+        self._forced = False
+        self.sections: list[Section] = all_sections()
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 7px 10px; }")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for section in self.sections:
+            page = self._make_page(section)
+            self.pages[section.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(section.title)
+            item.setData(_KEY_ROLE, section.key)
+            if section.summary:
+                item.setToolTip(self.tr("Prochainement"))
+            self.navigation.addItem(item)
+        self.navigation.setFixedWidth(self.navigation.sizeHintForColumn(0) + 40)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.status = DatabaseStatusBar()
+        self.setStatusBar(self.status)
+        self.file_actions = FileActions(self, self, context)
+        self._build_menus()
+        context.changed.connect(self._on_changed)
+        self._show_database()
+        self._restore_settings()
+
+    def _make_page(self, section: Section) -> QWidget:
+        if section.key == DASHBOARD:
+            return DashboardPage(self.context)
+        if section.key == FRAMEWORK:
+            return FrameworkScreen(self.context)
+        return PlaceholderPage(section)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&Fichier"))
+        for action in self.file_actions.actions:
+            if action is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("&Aide"))
+        help_menu.addAction(self.tr("À propos de qpvdesk"), self._about)
+
+    # ------------------------------------------------------------------ sections
+
+    def section_keys(self) -> list[str]:
+        return [section.key for section in self.sections]
+
+    def current_section(self) -> str:
+        return self.sections[max(0, self.navigation.currentRow())].key
+
+    def select_section(self, key: str) -> None:
+        self.navigation.setCurrentRow(self.section_keys().index(key))
+
+    # ------------------------------------------------------------------ the open file
+
+    def _show_database(self) -> None:
+        database = self.context.database
+        title = f"{database.origin.name} — qpvdesk"
+        if database.read_only:
+            title = self.tr("{title} (lecture seule)").format(title=title)
+        self.setWindowTitle(title)
+        self.status.show_database(database)
+        self.file_actions.update_enabled()
+
+    def _on_changed(self, changes: frozenset[str]) -> None:
+        if BACKUP_TOPIC in changes or "*" in changes:
+            self.status.show_last_backup(self.context.database)
+
+    def show_message(self, text: str) -> None:
+        self.status.showMessage(text, 8000)
+
+    def show_open_warnings(self) -> None:
+        """The warnings of the file just opened (a working copy…), once."""
+        warnings = self.context.database.warnings
+        if warnings:
+            self.context.messenger.inform(self, self.tr("À savoir sur ce fichier"),
+                                          "\n\n".join(warnings))
+
+    def confirm_leave(self) -> bool:
+        """Before closing or switching files: every page saves or drops its unsaved edits."""
+        for page in self.pages.values():
+            maybe_save = getattr(page, "maybe_save", None)
+            if maybe_save is not None and not maybe_save():
+                return False
+        return True
+
+    def close_database(self) -> None:
+        """Close the open file (final backup, lock released); problems are shown, not raised."""
+        if not self._database_open:
+            return
+        self._database_open = False
+        try:
+            with busy_cursor():
+                self.context.database.close()
+        except UserFacingError as error:
+            self.context.messenger.warn(self, self.tr("Fermeture de la base"), error.message)
+
+    def attach_database(self, database: Database) -> None:
+        """Show another open file in every page."""
+        self.context.replace_database(database)
+        self._database_open = True
+        self._show_database()
+        self.show_open_warnings()
+
+    # ------------------------------------------------------------------ settings, closing
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry().size() if screen else QSize(1280, 800)
+            self.resize(min(1360, int(available.width() * 0.9)),
+                        min(860, int(available.height() * 0.9)))
+        state = self.settings.value(STATE_KEY)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        key = self.settings.value(SECTION_KEY, DASHBOARD)
+        self.select_section(key if key in self.section_keys() else DASHBOARD)
+
+    def save_settings(self) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        self.settings.setValue(SECTION_KEY, self.current_section())
+        self.settings.sync()
+
+    def force_close(self) -> None:
+        """Close without asking about unsaved edits (the system is ending the session)."""
+        self._forced = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._database_open and not self._forced and not self.confirm_leave():
+            event.ignore()
+            return
+        self.save_settings()
+        self.close_database()
+        event.accept()
+
+    def _about(self) -> None:
+        self.context.messenger.inform(
+            self, self.tr("À propos de qpvdesk"),
+            self.tr("qpvdesk {version}\nPilotage du contrat de ville : cadre stratégique, "
+                    "programmation, instances, évaluation.\n\nFichier de données : {path}\n"
+                    "Journal : {logs}").format(version=__version__,
+                                               path=self.context.database.origin,
+                                               logs=user_log_dir()),
+        )

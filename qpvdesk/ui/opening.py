@@ -1,0 +1,142 @@
+"""Opening and creating data files with the dialogs each refusal calls for."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from qpvdesk.core.errors import DatabaseLockedError, UserFacingError
+from qpvdesk.core.services.setup import Content, create_new_database
+from qpvdesk.core.storage.database import Database, ReadOnlyFileError, open_database
+from qpvdesk.paths import default_db_path, working_copies_dir
+from qpvdesk.ui.messages import Messenger
+
+logger = logging.getLogger(__name__)
+FILE_FILTER = "Bases qpvdesk (*.sqlite);;Tous les fichiers (*)"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Opening", text)
+
+
+@contextlib.contextmanager
+def busy_cursor() -> Iterator[None]:
+    """A wait cursor around work that takes a moment (opening, backups, creation)."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+
+def open_with_dialogs(path: Path, *, read_only: bool, messenger: Messenger,
+                      parent: QWidget | None = None,
+                      working_copies: Path | None = None) -> Database | None:
+    """Open *path*; a locked or read-only file is offered read-only; None when it cannot be."""
+    copies = working_copies if working_copies is not None else working_copies_dir()
+    while True:
+        try:
+            with busy_cursor():
+                return open_database(path, read_only=read_only, working_copies=copies)
+        except (DatabaseLockedError, ReadOnlyFileError) as error:
+            if read_only or not messenger.confirm(
+                parent, _tr("Base indisponible en écriture"),
+                error.message + "\n\n" + _tr("Voulez-vous l'ouvrir en lecture seule ?"),
+                _tr("Ouvrir en lecture seule"),
+            ):
+                return None
+            read_only = True
+        except UserFacingError as error:
+            messenger.warn(parent, _tr("Ouverture impossible"), error.message)
+            return None
+
+
+def create_with_dialogs(path: Path, content: Content, *, messenger: Messenger,
+                        parent: QWidget | None = None) -> bool:
+    """Create a new file; a refusal (existing file, read-only folder…) is shown."""
+    try:
+        with busy_cursor():
+            create_new_database(path, content)
+    except UserFacingError as error:
+        messenger.warn(parent, _tr("Création impossible"), error.message)
+        return False
+    return True
+
+
+def open_initial_database(db_path: Path | None, read_only: bool,
+                          messenger: Messenger) -> Database | None:
+    """The database the window starts on; None when the user chose to quit."""
+    if db_path is None:
+        path = default_db_path()
+        if not path.exists():
+            # First start: the built-in contract, in the user's local data folder.
+            if not _make_folder(path.parent, messenger):
+                return None
+            if not create_with_dialogs(path, "builtin", messenger=messenger):
+                return None
+    else:
+        path = db_path.expanduser().absolute()
+        if not path.exists():
+            question = _tr("Le fichier « {path} » n'existe pas.\n\nVoulez-vous créer à cet "
+                           "emplacement une nouvelle base contenant le contrat de ville intégré "
+                           "(Clermont l'Hérault) ?").format(path=path)
+            if not path.parent.exists():
+                question += "\n\n" + _tr("Le dossier « {folder} » sera créé.").format(
+                    folder=path.parent)
+            choice = messenger.choose(None, _tr("Base introuvable"), question,
+                                      [_tr("Créer la base"), _tr("Quitter")])
+            if choice != 0 or not _make_folder(path.parent, messenger):
+                return None
+            if not create_with_dialogs(path, "builtin", messenger=messenger):
+                return None
+    while True:
+        database = open_with_dialogs(path, read_only=read_only, messenger=messenger)
+        if database is not None:
+            return database
+        choice = messenger.choose(
+            None, _tr("Base non ouverte"),
+            _tr("La base « {name} » n'a pas été ouverte. Voulez-vous ouvrir un autre fichier ?")
+            .format(name=path.name),
+            [_tr("Ouvrir un autre fichier…"), _tr("Quitter")],
+        )
+        picked = pick_existing_file(None, path.parent) if choice == 0 else None
+        if picked is None:
+            return None
+        path = picked
+
+
+def _make_folder(folder: Path, messenger: Messenger) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        messenger.warn(None, _tr("Création impossible"),
+                       _tr("Le dossier « {folder} » ne peut pas être créé : {reason}.")
+                       .format(folder=folder, reason=error.strerror))
+        return False
+    return True
+
+
+def pick_existing_file(parent: QWidget | None, folder: Path) -> Path | None:
+    """The file dialog of "Ouvrir une autre base…"."""
+    name, _filter = QFileDialog.getOpenFileName(
+        parent, _tr("Ouvrir une base qpvdesk"), str(folder), _tr(FILE_FILTER)
+    )
+    return Path(name) if name else None
+
+
+def pick_new_file(parent: QWidget | None, folder: Path) -> Path | None:
+    """The file dialog of "Nouvelle base…" (the creation itself never overwrites a file)."""
+    name, _filter = QFileDialog.getSaveFileName(
+        parent, _tr("Nouvelle base qpvdesk"), str(folder / "contrat-de-ville.sqlite"),
+        _tr(FILE_FILTER), options=QFileDialog.Option.DontConfirmOverwrite,
+    )
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix else path.with_suffix(".sqlite")
