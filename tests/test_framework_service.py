@@ -95,7 +95,7 @@ def test_moving_to_the_wrong_level_or_under_itself_is_refused(db: Database) -> N
 def test_deleting_is_refused_while_something_uses_the_objective(db: Database) -> None:
     rows = by_code(db)
     with (
-        pytest.raises(ValidationError, match="sous-objectif") as caught,
+        pytest.raises(ValidationError, match="4 objectifs stratégiques") as caught,
         db.unit_of_work() as session,
     ):
         fw.delete_objective(session, rows["P1"].id)

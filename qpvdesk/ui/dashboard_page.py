@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -15,12 +12,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.enums import ObjectiveLevel
-from qpvdesk.core.domain.models import Contract, Neighbourhood
-from qpvdesk.core.services.info import DatabaseInfo, database_info
+from qpvdesk.core.services.info import (
+    ContractSummary,
+    DatabaseInfo,
+    contract_summary,
+    database_info,
+)
 from qpvdesk.core.storage import migrate
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.formatting import date_time, number
@@ -31,38 +31,6 @@ PLURAL_LEVELS = {
     ObjectiveLevel.OPERATIONAL: "Objectifs opérationnels",
     ObjectiveLevel.ITEM: "Pistes d'action",
 }
-
-
-@dataclass(frozen=True)
-class ContractSummary:
-    """The contract's identity, for the page heading."""
-
-    name: str
-    town: str
-    start_year: int
-    end_year: int
-    neighbourhoods: tuple[tuple[str, str, int | None], ...]
-
-
-def contract_summary(session: Session) -> ContractSummary | None:
-    # Not in core.services.info yet (it gives the contract's name only): see the UI report.
-    contract = session.execute(
-        select(Contract.id, Contract.name, Contract.town, Contract.start_year, Contract.end_year)
-        .order_by(Contract.id)
-    ).first()
-    if contract is None:
-        return None
-    hoods = session.execute(
-        select(Neighbourhood.name, Neighbourhood.code, Neighbourhood.population)
-        .where(Neighbourhood.contract_id == contract.id).order_by(Neighbourhood.name)
-    ).all()
-    return ContractSummary(contract.name, contract.town, contract.start_year,
-                           contract.end_year, tuple((h[0], h[1], h[2]) for h in hoods))
-
-
-@functools.cache
-def _schema_version() -> str:
-    return migrate.head_revision()
 
 
 def _heading_font(label: QLabel, scale: float) -> None:
@@ -144,7 +112,7 @@ class DashboardPage(QWidget):
 
         def load(session: Session) -> tuple[ContractSummary | None, DatabaseInfo]:
             return (contract_summary(session),
-                    database_info(session, _schema_version(), last_backup))
+                    database_info(session, migrate.head_revision(), last_backup))
 
         summary, info = self._context.read(load)
         self._show_contract(summary)

@@ -92,7 +92,7 @@ def test_selecting_a_node_fills_the_detail_panel(qtbot: Any, screen: FrameworkSc
     assert detail.level_label.text() == "Objectif opérationnel"
     assert detail.code_label.text() == KNOWN_OPERATIONAL
     assert detail.title_edit.toPlainText() == row.title
-    assert "sous-objectif" in detail.usage_label.text()
+    assert "pistes d'action" in detail.usage_label.text()
 
 
 def test_add_a_sub_item_through_the_toolbar(qtbot: Any, screen: FrameworkScreen,
@@ -236,7 +236,7 @@ def test_deleting_an_objective_with_children_is_refused(qtbot: Any, screen: Fram
     click_action(qtbot, screen, screen.view.delete_action)
     assert len(messenger.warnings) == 1
     assert "ne peut pas être supprimé" in messenger.warnings[0]
-    assert "sous-objectifs" in messenger.warnings[0]
+    assert "objectifs opérationnels" in messenger.warnings[0]
     assert messenger.questions == []  # refused before any "are you sure?"
     assert stored() == before
 

@@ -50,6 +50,7 @@ class ObjectiveUsage:
     """What refers to an objective (and so forbids deleting it)."""
 
     children: int
+    child_level: ObjectiveLevel
     dossiers: int
     actions: int
     indicators: int
@@ -70,8 +71,9 @@ class ObjectiveUsage:
         )
 
     def describe(self) -> str:
+        one, many = CHILD_NAMES[self.child_level]
         parts = [
-            (self.children, "sous-objectif", "sous-objectifs"),
+            (self.children, one, many),
             (self.dossiers, "dossier", "dossiers"),
             (self.actions, "action", "actions"),
             (self.indicators, "indicateur", "indicateurs"),
@@ -79,6 +81,14 @@ class ObjectiveUsage:
             (self.committees, "instance", "instances"),
         ]
         return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+
+
+CHILD_NAMES = {
+    ObjectiveLevel.PRIORITY: ("priorité", "priorités"),
+    ObjectiveLevel.STRATEGIC: ("objectif stratégique", "objectifs stratégiques"),
+    ObjectiveLevel.OPERATIONAL: ("objectif opérationnel", "objectifs opérationnels"),
+    ObjectiveLevel.ITEM: ("piste d'action", "pistes d'action"),
+}
 
 
 def objective_rows(session: Session) -> list[ObjectiveRow]:
@@ -122,8 +132,10 @@ def objective_usage(session: Session, objective_id: int) -> ObjectiveUsage:
     def count(statement: object) -> int:
         return int(session.scalar(statement) or 0)  # type: ignore[call-overload]
 
+    level = session.scalar(select(Objective.level).where(Objective.id == objective_id))
     return ObjectiveUsage(
         children=count(select(func.count()).where(Objective.parent_id == objective_id)),
+        child_level=CHILD_LEVEL[level] if level is not None else ObjectiveLevel.ITEM,
         dossiers=count(select(func.count()).where(Dossier.objective_id == objective_id)),
         actions=count(select(func.count()).where(Action.objective_id == objective_id)),
         indicators=count(select(func.count()).where(Indicator.objective_id == objective_id)),

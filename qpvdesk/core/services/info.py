@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qpvdesk.core.domain.models import Contract, Dossier, Meeting, Organisation
+from qpvdesk.core.domain.models import Contract, Dossier, Meeting, Neighbourhood, Organisation
 from qpvdesk.core.services.framework import level_counts
 
 
@@ -52,4 +52,38 @@ def database_info(
         dossiers={str(year): int(count) for year, count in dossiers},
         meetings=int(session.scalar(select(func.count()).select_from(Meeting)) or 0),
         last_backup=last_backup,
+    )
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    """The contract's identity, for headings: name, town, years and neighbourhoods."""
+
+    name: str
+    town: str
+    start_year: int
+    end_year: int
+    neighbourhoods: tuple[tuple[str, str, int | None], ...]
+
+
+def contract_summary(session: Session) -> ContractSummary | None:
+    """The contract of this file, or None for an empty database."""
+    contract = session.execute(
+        select(
+            Contract.id, Contract.name, Contract.town, Contract.start_year, Contract.end_year
+        ).order_by(Contract.id)
+    ).first()
+    if contract is None:
+        return None
+    hoods = session.execute(
+        select(Neighbourhood.name, Neighbourhood.code, Neighbourhood.population)
+        .where(Neighbourhood.contract_id == contract.id)
+        .order_by(Neighbourhood.name)
+    ).all()
+    return ContractSummary(
+        contract.name,
+        contract.town,
+        contract.start_year,
+        contract.end_year,
+        tuple((h[0], h[1], h[2]) for h in hoods),
     )
