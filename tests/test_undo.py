@@ -157,3 +157,22 @@ def test_undone_changes_are_audited_too(db: Database) -> None:
         ).scalar()
     assert trail[-2:] == [("received", "withdrawn"), ("withdrawn", "received")]
     assert state == "received"
+
+
+def test_redo_refuses_when_a_new_row_took_the_place_it_needs(db: Database) -> None:
+    recorder = Recorder()
+    with db.unit_of_work(recorder) as session:
+        first = fw.add_objective(session, p(db, "P1.1"), "Premier ajout")
+    code = codes(db)[first][0]
+    with db.unit_of_work() as session:
+        changes.undo(session, recorder.changes)
+    with db.unit_of_work() as session:
+        taken = fw.add_objective(session, p(db, "P1.1"), "Pris entre-temps")
+    assert codes(db)[taken][0] == code
+    with (
+        pytest.raises(changes.StaleChangeError, match="modifiées depuis"),
+        db.unit_of_work() as session,
+    ):
+        changes.redo(session, recorder.changes)
+    titles = [row[3] for row in codes(db).values()]
+    assert "Premier ajout" not in titles and "Pris entre-temps" in titles

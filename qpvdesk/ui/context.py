@@ -1,4 +1,5 @@
-"""The application context screens receive: the open database, units of work, one change signal."""
+"""The application context screens receive: the open database, units of work, one change signal,
+and the window's undo stack."""
 
 from __future__ import annotations
 
@@ -6,21 +7,21 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.errors import UserFacingError
-from qpvdesk.core.storage.database import Database
+from qpvdesk.core.storage.database import Database, Recorder
 from qpvdesk.ui.messages import Messenger
+from qpvdesk.ui.topics import EVERYTHING, topics_for_tables, touches
+from qpvdesk.ui.undo import Focus, RecordedChange
 
 T = TypeVar("T")
 
-#: The change topic meaning "everything may have changed" (a restore, another file).
-EVERYTHING = "*"
+#: How many actions Ctrl+Z can go back.
+UNDO_LIMIT = 100
 
-
-def touches(changes: frozenset[str], *topics: str) -> bool:
-    """Whether a change set concerns any of *topics*."""
-    return EVERYTHING in changes or any(topic in changes for topic in topics)
+__all__ = ["EVERYTHING", "AppContext", "Focus", "touches"]
 
 
 class AppContext(QObject):
@@ -30,12 +31,17 @@ class AppContext(QObject):
     changed = Signal(object)
     #: Emitted when another file was opened in place of the current one.
     database_replaced = Signal()
+    #: After an undo or redo: the screen of a topic should select this (see `Focus`).
+    focus_requested = Signal(str, object)
 
     def __init__(self, database: Database, messenger: Messenger | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._database = database
         self.messenger = messenger or Messenger()
+        #: One stack for the whole window: Ctrl+Z undoes the last action, wherever it was.
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
 
     @property
     def database(self) -> Database:
@@ -50,8 +56,15 @@ class AppContext(QObject):
         with self._database.read() as session:
             return work(session)
 
-    def write(self, work: Callable[[Session], T], changes: Iterable[str]) -> T:
+    def write(self, work: Callable[[Session], T], changes: Iterable[str],
+              label: str | None = None,
+              focus: Focus | Callable[[T], Focus] | None = None) -> T:
         """Run one user action as one unit of work, then tell every screen what changed.
+
+        With *label* (French, e.g. "l'ajout de « … »", shown as "Annuler l'ajout de « … »")
+        every row the action changes is recorded and the action goes on the undo stack;
+        *focus* (or a function of the result giving it) says what to select after an undo
+        or a redo. An action that changed no row is not put on the stack.
 
         Raises `UserFacingError` (nothing changed) for the caller to show.
         """
@@ -59,13 +72,23 @@ class AppContext(QObject):
             raise UserFacingError(
                 self.tr("La base est ouverte en lecture seule : rien ne peut y être modifié.")
             )
-        with self._database.unit_of_work() as session:
+        recorder = None if label is None else Recorder()
+        with self._database.unit_of_work(recorder) as session:
             result = work(session)
-        self.changed.emit(frozenset(changes))
+        topics = frozenset(changes)
+        if recorder is not None and recorder.changes:
+            # A cascade may reach tables the caller did not name: their screens refresh too.
+            topics |= topics_for_tables(recorder.changes.tables)
+            hint = focus(result) if callable(focus) else focus
+            assert label is not None
+            self.undo_stack.push(RecordedChange(self, label, recorder.changes, hint))
+        self.changed.emit(topics)
         return result
 
     def replace_database(self, database: Database) -> None:
         """Point every screen at another open file (the caller closed the previous one)."""
         self._database = database
+        # The recorded changes belong to the previous file.
+        self.undo_stack.clear()
         self.database_replaced.emit()
         self.changed.emit(frozenset({EVERYTHING}))

@@ -1,4 +1,5 @@
-"""The main window: navigation list, one page per section, the "Fichier" menu, the status bar."""
+"""The main window: navigation list, one page per section, the "Fichier" and "Édition" menus,
+the status bar."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from typing import Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -79,8 +80,10 @@ class MainWindow(QMainWindow):
         self.status = DatabaseStatusBar()
         self.setStatusBar(self.status)
         self.file_actions = FileActions(self, self, context)
+        self._build_edit_actions()
         self._build_menus()
         context.changed.connect(self._on_changed)
+        context.focus_requested.connect(self._on_focus_requested)
         self._show_database()
         self._restore_settings()
 
@@ -91,6 +94,24 @@ class MainWindow(QMainWindow):
             return FrameworkScreen(self.context)
         return PlaceholderPage(section)
 
+    def _build_edit_actions(self) -> None:
+        stack = self.context.undo_stack
+        # The stack keeps their text in step: "Annuler l'ajout de « … »".
+        self.undo_action: QAction = stack.createUndoAction(self, self.tr("Annuler"))
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditUndo))
+        self.redo_action: QAction = stack.createRedoAction(self, self.tr("Rétablir"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.redo_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditRedo))
+
+    def _update_edit_actions(self) -> None:
+        # The stack enables the actions as commands come and go; a read-only file never
+        # gets a command (writes are refused) and replacing the file clears the stack.
+        writable = not self.context.read_only
+        stack = self.context.undo_stack
+        self.undo_action.setEnabled(writable and stack.canUndo())
+        self.redo_action.setEnabled(writable and stack.canRedo())
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&Fichier"))
         for action in self.file_actions.actions:
@@ -98,6 +119,9 @@ class MainWindow(QMainWindow):
                 file_menu.addSeparator()
             else:
                 file_menu.addAction(action)
+        self.edit_menu = self.menuBar().addMenu(self.tr("É&dition"))
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
         help_menu = self.menuBar().addMenu(self.tr("&Aide"))
         help_menu.addAction(self.tr("À propos de qpvdesk"), self._about)
 
@@ -122,10 +146,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.status.show_database(database)
         self.file_actions.update_enabled()
+        self._update_edit_actions()
 
     def _on_changed(self, changes: frozenset[str]) -> None:
         if BACKUP_TOPIC in changes or "*" in changes:
             self.status.show_last_backup(self.context.database)
+
+    def _on_focus_requested(self, topic: str, _target: object) -> None:
+        # An undo or redo shows where it happened (the page itself selects the item).
+        if topic in self.section_keys():
+            self.select_section(topic)
 
     def show_message(self, text: str) -> None:
         self.status.showMessage(text, 8000)

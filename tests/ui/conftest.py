@@ -17,9 +17,11 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from qpvdesk.core.services.framework import ObjectiveRow, objective_rows
 from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database, open_database
 from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.framework.framework_screen import FrameworkScreen
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.messages import Messenger
 
@@ -149,3 +151,18 @@ def read_back(open_db: Callable[..., Database], db_path: Path) -> Callable[[Call
             database.close()
 
     return read
+
+
+@pytest.fixture
+def screen(window: MainWindow) -> FrameworkScreen:
+    """The "Cadre stratégique" page of the window, shown."""
+    window.select_section("framework")
+    page = window.pages["framework"]
+    assert isinstance(page, FrameworkScreen)
+    return page
+
+
+@pytest.fixture
+def stored(read_back: Callable[[Callable[..., Any]], Any]) -> Callable[[], list[ObjectiveRow]]:
+    """The objective rows as the file holds them now."""
+    return lambda: read_back(objective_rows)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
+from framework_helpers import Rows, by_code, click_action, click_node
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QToolButton
 
 from qpvdesk.core.domain.enums import ObjectiveLevel
-from qpvdesk.core.services.framework import ObjectiveRow, objective_rows
+from qpvdesk.core.services.framework import ObjectiveRow
 from qpvdesk.ui.framework.framework_screen import FrameworkScreen
 from qpvdesk.ui.main_window import MainWindow
 
@@ -21,48 +19,6 @@ PRIORITIES = [
     "Soutenir l'emploi et le développement économique",
 ]
 KNOWN_OPERATIONAL = "P1.1.2"
-
-Rows = Callable[[], list[ObjectiveRow]]
-
-
-@pytest.fixture
-def screen(window: MainWindow) -> FrameworkScreen:
-    window.select_section("framework")
-    page = window.pages["framework"]
-    assert isinstance(page, FrameworkScreen)
-    return page
-
-
-@pytest.fixture
-def stored(read_back: Callable[..., Any]) -> Rows:
-    """The objective rows as the file holds them now."""
-    return lambda: read_back(objective_rows)
-
-
-def by_code(screen: FrameworkScreen, code: str) -> ObjectiveRow:
-    return next(row for row in screen.model.rows() if row.code == code)
-
-
-def click_node(qtbot: Any, screen: FrameworkScreen, code: str) -> ObjectiveRow:
-    row = by_code(screen, code)
-    tree = screen.view.tree
-    parent = row.parent_id
-    while parent is not None:  # open the way to it, as the user would
-        tree.expand(screen.model.index_for_id(parent))
-        parent = screen.model.row(parent).parent_id  # type: ignore[union-attr]
-    index = screen.model.index_for_id(row.id, 1)
-    tree.scrollTo(index)
-    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
-                     pos=tree.visualRect(index).center())
-    assert screen.current_id() == row.id
-    return row
-
-
-def click_action(qtbot: Any, screen: FrameworkScreen, action: Any) -> None:
-    button = screen.view.toolbar.widgetForAction(action)
-    assert isinstance(button, QToolButton)
-    assert button.isEnabled()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_tree_shows_the_four_priorities_expanded(screen: FrameworkScreen) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.errors import UserFacingError
@@ -149,7 +150,23 @@ def redo(session: Session, changes: ChangeSet) -> None:
     _replay(session, [(c.table, c.old, c.new) for c in changes.rows])
 
 
+STALE_MESSAGE = (
+    "Impossible d'annuler ou de rétablir : ces données ont été modifiées depuis. "
+    "Rien n'a été changé."
+)
+
+
 def _replay(
+    session: Session, steps: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]
+) -> None:
+    try:
+        _apply(session, steps)
+    except IntegrityError as error:
+        # A row created since took a code or a slot the replay needs back.
+        raise StaleChangeError(STALE_MESSAGE) from error
+
+
+def _apply(
     session: Session, steps: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]
 ) -> None:
     session.flush()
@@ -167,10 +184,7 @@ def _replay(
             .first()
         )
         if (None if current is None else dict(current)) != expected:
-            raise StaleChangeError(
-                "Impossible d'annuler ou de rétablir : ces données ont été modifiées depuis. "
-                "Rien n'a été changé."
-            )
+            raise StaleChangeError(STALE_MESSAGE)
         if target is None:
             session.execute(text(f'DELETE FROM "{table}" WHERE {where}'), key_values)
         elif expected is None:

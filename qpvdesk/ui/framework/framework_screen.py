@@ -1,4 +1,7 @@
-"""Behaviour of the "Cadre stratégique" page: load the tree, show details, edit the framework."""
+"""Behaviour of the "Cadre stratégique" page: load the tree, show details, edit the framework.
+
+Every edit is recorded, so that the window's "Édition > Annuler" (Ctrl+Z) takes it back.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +25,15 @@ from qpvdesk.core.services.framework import (
     shift_objective,
     update_objective,
 )
-from qpvdesk.ui.context import AppContext, touches
+from qpvdesk.ui.context import AppContext, Focus, touches
 from qpvdesk.ui.framework.framework_view import FrameworkView
 from qpvdesk.ui.framework.move_dialog import choose_new_parent
 from qpvdesk.ui.framework.objective_tree_model import ObjectiveTreeModel
+from qpvdesk.ui.topics import FRAMEWORK
+from qpvdesk.ui.undo import quoted
 
 T = TypeVar("T")
-TOPIC = "framework"
+TOPIC = FRAMEWORK
 ParentChooser = Callable[[QWidget | None, ObjectiveRow, Sequence[ObjectiveRow]], int | None]
 
 #: Under which levels a node of each level may be filed ("Déplacer sous…").
@@ -76,6 +81,7 @@ class FrameworkScreen(QWidget):
         view.detail.save_button.clicked.connect(self.save_details)
         view.detail.revert_button.clicked.connect(lambda: self._show_details(self._shown_id))
         context.changed.connect(self._on_changed)
+        context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
         self.reload()
@@ -144,6 +150,18 @@ class FrameworkScreen(QWidget):
     def _on_changed(self, changes: frozenset[str]) -> None:
         if touches(changes, TOPIC):
             self.reload()
+
+    def _on_focus_requested(self, topic: str, target: object) -> None:
+        """After an undo or redo (the tree is reloaded already): select what it concerned."""
+        if topic != TOPIC or not isinstance(target, int) or self.model.row(target) is None:
+            return
+        if self.view.detail.is_dirty():
+            # Moving away would ask to save, and saving now would push onto the undo stack
+            # while it is undoing: the unsaved typing stays where it is, selected.
+            return
+        if not self.model.index_for_id(target).isValid():
+            self.view.search_edit.clear()  # hidden by the search filter
+        self.select(target)
 
     def _show_access(self) -> None:
         text = self.tr("Priorités, objectifs stratégiques, objectifs opérationnels et pistes "
@@ -236,9 +254,11 @@ class FrameworkScreen(QWidget):
 
     # ------------------------------------------------------------------ changes
 
-    def _write(self, title: str, work: Callable[[Session], T]) -> tuple[bool, T | None]:
+    def _write(self, title: str, work: Callable[[Session], T], label: str,
+               focus: Focus | Callable[[T], Focus]) -> tuple[bool, T | None]:
+        """One recorded edit: *label* completes "Annuler …" and "Rétablir …"."""
         try:
-            return True, self._context.write(work, {TOPIC})
+            return True, self._context.write(work, {TOPIC}, label=label, focus=focus)
         except UserFacingError as error:
             self._context.messenger.warn(self, title, error.message)
             return False, None
@@ -295,8 +315,11 @@ class FrameworkScreen(QWidget):
     def _add(self, title: str, parent_id: int | None, text: str, position: int | None) -> None:
         if self.view.search_edit.text():
             self.view.search_edit.clear()  # the new node must be visible
+        before = self.current_id()
         ok, new_id = self._write(
-            title, lambda session: add_objective(session, parent_id, text, position=position)
+            title, lambda session: add_objective(session, parent_id, text, position=position),
+            self.tr("l'ajout de {title}").format(title=quoted(text)),
+            lambda added: Focus(TOPIC, before=before, after=added),
         )
         if ok and new_id is not None:
             self.select(new_id)
@@ -314,21 +337,37 @@ class FrameworkScreen(QWidget):
 
     def _save(self, objective_id: int) -> bool:
         title, short_title, description = self.view.detail.values()
+        row = self.model.row(objective_id)
         ok, _ = self._write(
             self.tr("Enregistrer"),
             lambda session: update_objective(session, objective_id, title=title,
                                              short_title=short_title, description=description),
+            self._save_label(row, title, short_title, description),
+            Focus(TOPIC, before=objective_id, after=objective_id),
         )
         if ok and objective_id == self._shown_id:
             self._show_details(objective_id)
         return ok
+
+    def _save_label(self, row: ObjectiveRow | None, title: str, short_title: str,
+                    description: str) -> str:
+        if row is None:
+            return self.tr("la modification de l'élément")
+        renamed_only = (title != row.title and short_title == (row.short_title or "")
+                        and description == (row.description or ""))
+        text = self.tr("le renommage de {code}") if renamed_only else self.tr(
+            "la modification de {code}")
+        return text.format(code=row.code)
 
     def shift(self, offset: int) -> None:
         row = self.current_row()
         if row is None or not self.maybe_save():
             return
         title = self.tr("Monter") if offset < 0 else self.tr("Descendre")
-        self._write(title, lambda session: shift_objective(session, row.id, offset))
+        label = (self.tr("le déplacement de {code} vers le haut") if offset < 0
+                 else self.tr("le déplacement de {code} vers le bas")).format(code=row.code)
+        self._write(title, lambda session: shift_objective(session, row.id, offset), label,
+                    Focus(TOPIC, before=row.id, after=row.id))
         self.select(row.id)
 
     def move_under(self) -> None:
@@ -344,8 +383,13 @@ class FrameworkScreen(QWidget):
         new_parent = self._choose_parent(self, row, candidates)
         if new_parent is None or new_parent == row.parent_id:
             return
-        ok, _ = self._write(title,
-                            lambda session: move_objective(session, row.id, new_parent))
+        target = self.model.row(new_parent)
+        ok, _ = self._write(
+            title, lambda session: move_objective(session, row.id, new_parent),
+            self.tr("le déplacement de {code} sous {parent}")
+            .format(code=row.code, parent=target.code if target else "…"),
+            Focus(TOPIC, before=row.id, after=row.id),
+        )
         if ok:
             self.select(row.id)
 
@@ -367,8 +411,9 @@ class FrameworkScreen(QWidget):
         place = siblings.index(row.id)
         after = siblings[place + 1:place + 2]
         neighbours = after or (siblings[place - 1:place] if place > 0 else [])
-        ok, _ = self._write(title, lambda session: delete_objective(session, row.id))
-        if ok:
-            target = neighbours[0] if neighbours else row.parent_id
-            if target is not None:
-                self.select(target)
+        target = neighbours[0] if neighbours else row.parent_id
+        ok, _ = self._write(title, lambda session: delete_objective(session, row.id),
+                            self.tr("la suppression de {code}").format(code=row.code),
+                            Focus(TOPIC, before=row.id, after=target))
+        if ok and target is not None:
+            self.select(target)
