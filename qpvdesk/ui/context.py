@@ -33,6 +33,10 @@ class AppContext(QObject):
     database_replaced = Signal()
     #: After an undo or redo: the screen of a topic should select this (see `Focus`).
     focus_requested = Signal(str, object)
+    #: Any screen asks for a dossier to be opened in its editor (dossier id).
+    open_dossier_requested = Signal(int)
+    #: Any screen asks the Dossiers page to show these dossiers (ids, French caption).
+    show_dossiers_requested = Signal(list, str)
 
     def __init__(self, database: Database, messenger: Messenger | None = None,
                  parent: QObject | None = None) -> None:

@@ -22,12 +22,10 @@ from qpvdesk.core.errors import UserFacingError
 from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.dashboard_page import DashboardPage
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
-from qpvdesk.ui.framework.framework_screen import FrameworkScreen
 from qpvdesk.ui.opening import busy_cursor
-from qpvdesk.ui.placeholder_page import PlaceholderPage
-from qpvdesk.ui.sections import DASHBOARD, FRAMEWORK, Section, all_sections
+from qpvdesk.ui.pages import make_page
+from qpvdesk.ui.sections import DASHBOARD, Section, all_sections
 from qpvdesk.ui.status_bar import DatabaseStatusBar
 
 logger = logging.getLogger(__name__)
@@ -88,11 +86,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     def _make_page(self, section: Section) -> QWidget:
-        if section.key == DASHBOARD:
-            return DashboardPage(self.context)
-        if section.key == FRAMEWORK:
-            return FrameworkScreen(self.context)
-        return PlaceholderPage(section)
+        return make_page(section, self.context)
 
     def _build_edit_actions(self) -> None:
         stack = self.context.undo_stack

@@ -1,0 +1,25 @@
+"""Which screen shows each section of the navigation list (a placeholder until built)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.dashboard_page import DashboardPage
+from qpvdesk.ui.framework.framework_screen import FrameworkScreen
+from qpvdesk.ui.placeholder_page import PlaceholderPage
+from qpvdesk.ui.sections import DASHBOARD, FRAMEWORK, Section
+
+# One line per built screen: section key -> factory taking the application context.
+PAGES: dict[str, Callable[[AppContext], QWidget]] = {
+    DASHBOARD: DashboardPage,
+    FRAMEWORK: FrameworkScreen,
+}
+
+
+def make_page(section: Section, context: AppContext) -> QWidget:
+    """The screen of *section*, or a page saying it is still to come."""
+    factory = PAGES.get(section.key)
+    return factory(context) if factory is not None else PlaceholderPage(section)
