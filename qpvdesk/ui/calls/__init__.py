@@ -1,0 +1,1 @@
+"""The "Appels à projets" screen: yearly and thematic calls."""

@@ -1,0 +1,1 @@
+"""The "Dossiers" screen: the list of funding requests, its filters and export."""

@@ -1,0 +1,1 @@
+"""The "Financements" screen: envelopes, amounts per funder and line, budget lines."""

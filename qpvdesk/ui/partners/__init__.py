@@ -1,0 +1,1 @@
+"""The "Partenaires" screen: organisations, contacts and their documents."""
