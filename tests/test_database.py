@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from qpvdesk.core.domain.models import Base, Dossier, EvaluativeQuestion, Objective
 from qpvdesk.core.errors import DatabaseLockedError, StorageError
 from qpvdesk.core.services.framework import add_objective
+from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage import backups, database, migrate
 from qpvdesk.core.storage.database import ReadOnlyFileError, open_database
 
@@ -65,6 +66,12 @@ def test_every_released_schema_is_upgraded_after_a_backup(released: Path, tmp_pa
         db.close()
     with sqlite3.connect(path) as raw:
         assert migrate.file_revision(raw) == migrate.head_revision()
+    # The upgraded file has exactly the triggers of a file created today.
+    fresh = tmp_path / "neuf.sqlite"
+    create_new_database(fresh, "empty")
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    with sqlite3.connect(fresh) as new, sqlite3.connect(path) as old:
+        assert old.execute(triggers).fetchall() == new.execute(triggers).fetchall()
 
 
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qpvdesk.core.domain.base import Base, DecimalText, enum_column
@@ -101,3 +111,22 @@ class EvaluativeQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint("position >= 0", name="position"),)
+
+
+evaluative_question_indicator = Table(
+    "evaluative_question_indicator",
+    Base.metadata,
+    Column(
+        "question_id", ForeignKey("evaluative_question.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("indicator_id", ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True),
+)
+
+evaluative_question_action = Table(
+    "evaluative_question_action",
+    Base.metadata,
+    Column(
+        "question_id", ForeignKey("evaluative_question.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+)

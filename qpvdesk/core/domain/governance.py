@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qpvdesk.core.domain.base import Base, MoneyType, UTCDateTime, enum_column, utcnow
@@ -76,6 +85,8 @@ class Meeting(Base):
         enum_column(MeetingState, "meeting_state"), default=MeetingState.PLANNED
     )
     notes: Mapped[str | None] = mapped_column(Text)
+    # Where the meeting mode stood (agenda position) so that reopening resumes there.
+    current_position: Mapped[int | None] = mapped_column(Integer)
 
 
 class Attendance(Base):
@@ -133,6 +144,8 @@ class Decision(Base):
     )
     opinion: Mapped[Opinion | None] = mapped_column(enum_column(Opinion, "decision_opinion"))
     text: Mapped[str | None] = mapped_column(Text)
+    # Decisions are numbered in the record in this order.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("meeting_id", "dossier_id"),)
@@ -170,3 +183,57 @@ class FollowUp(Base):
         enum_column(FollowUpState, "follow_up_state"), default=FollowUpState.OPEN
     )
     done_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ProgrammeSnapshot(Base):
+    """The programmation a COPIL (or comité des financeurs) approved, frozen at closing."""
+
+    __tablename__ = "programme_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="RESTRICT"), unique=True
+    )
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class SnapshotLine(Base):
+    """One funding row as approved: values copied, so later edits never change it."""
+
+    __tablename__ = "snapshot_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_snapshot.id", ondelete="CASCADE"), index=True
+    )
+    # Kept as plain numbers: the dossier or row may be edited or even deleted later.
+    dossier_id: Mapped[int | None] = mapped_column(Integer)
+    funding_id: Mapped[int | None] = mapped_column(Integer)
+    budget_line_id: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(20))
+    holder: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(500))
+    budget_line: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32))
+    requested: Mapped[Money | None] = mapped_column(MoneyType)
+    proposed: Mapped[Money | None] = mapped_column(MoneyType)
+    granted: Mapped[Money | None] = mapped_column(MoneyType)
+
+
+class MailDraft(Base):
+    """An e-mail draft (.eml, X-Unsent) waiting for the network: the « À envoyer » list."""
+
+    __tablename__ = "mail_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(300))
+    recipients: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

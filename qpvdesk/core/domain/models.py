@@ -7,6 +7,8 @@ from qpvdesk.core.domain.evaluation import (
     Indicator,
     Measurement,
     ParticipationEvent,
+    evaluative_question_action,
+    evaluative_question_indicator,
 )
 from qpvdesk.core.domain.framework import (
     Contract,
@@ -23,11 +25,15 @@ from qpvdesk.core.domain.governance import (
     Decision,
     DecisionAmount,
     FollowUp,
+    MailDraft,
     Meeting,
+    ProgrammeSnapshot,
+    SnapshotLine,
 )
 from qpvdesk.core.domain.partners import Contact, Organisation, OrganisationRole
 from qpvdesk.core.domain.programming import (
     Action,
+    ActionNote,
     BudgetEntry,
     BudgetLine,
     CallForProjects,
@@ -44,6 +50,7 @@ from qpvdesk.core.domain.records import Attachment, AuditEntry
 
 __all__ = [
     "Action",
+    "ActionNote",
     "AgendaItem",
     "Attachment",
     "Attendance",
@@ -67,6 +74,7 @@ __all__ = [
     "FollowUp",
     "Funding",
     "Indicator",
+    "MailDraft",
     "Measurement",
     "Meeting",
     "Neighbourhood",
@@ -75,8 +83,12 @@ __all__ = [
     "OrganisationRole",
     "ParticipationEvent",
     "Payment",
+    "ProgrammeSnapshot",
+    "SnapshotLine",
     "StateTheme",
     "action_theme",
     "call_envelope",
     "call_objective",
+    "evaluative_question_action",
+    "evaluative_question_indicator",
 ]

@@ -185,6 +185,9 @@ class Dossier(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(String(300))
     missing_documents: Mapped[str | None] = mapped_column(Text)
+    # The association's end-of-action report (CERFA 15059, bilan qualitatif).
+    report_text: Mapped[str | None] = mapped_column(Text)
+    report_received_on: Mapped[date | None] = mapped_column(Date)
     # Folded reference, holder and title: SQLite's LIKE only folds ASCII.
     search_text: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str | None] = mapped_column(Text)
@@ -301,3 +304,14 @@ class Payment(Base):
     funding: Mapped[Funding] = relationship(back_populates="payments")
 
     __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+
+
+class ActionNote(Base):
+    """A dated progress note on an action."""
+
+    __tablename__ = "action_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    written_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
