@@ -34,6 +34,7 @@ TABLE_TOPICS: dict[str, str] = {
     "budget_entry": PROGRAMMATION,
     "funding": PROGRAMMATION,
     "payment": PROGRAMMATION,
+    "action_note": PROGRAMMATION,
     # The directory.
     "organisation": PARTNERS,
     "organisation_role": PARTNERS,
@@ -47,10 +48,15 @@ TABLE_TOPICS: dict[str, str] = {
     "decision": COMMITTEES,
     "decision_amount": COMMITTEES,
     "follow_up": COMMITTEES,
+    "programme_snapshot": COMMITTEES,
+    "snapshot_line": COMMITTEES,
+    "mail_draft": COMMITTEES,
     # Indicators and evaluation; context figures and participation.
     "indicator": EVALUATION,
     "measurement": EVALUATION,
     "evaluative_question": EVALUATION,
+    "evaluative_question_indicator": EVALUATION,
+    "evaluative_question_action": EVALUATION,
     "context_figure": OBSERVATION,
     "participation_event": OBSERVATION,
     # "attachment" belongs to organisations, dossiers, meetings…: left to EVERYTHING.
