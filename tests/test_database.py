@@ -31,7 +31,14 @@ def _p1(db: database.Database) -> int:
         return session.scalars(select(Objective.id).where(Objective.code == "P1")).one()
 
 
-@pytest.mark.parametrize("released", sorted(DATA.glob("schema-*.sqlite")), ids=lambda p: p.stem)
+RELEASED = sorted(DATA.glob("schema-*.sqlite"))
+
+
+def test_released_schema_files_are_kept() -> None:
+    assert [p.name for p in RELEASED] == ["schema-0001-demo.sqlite"]
+
+
+@pytest.mark.parametrize("released", RELEASED, ids=lambda p: p.stem)
 def test_every_released_schema_is_upgraded_after_a_backup(released: Path, tmp_path: Path) -> None:
     path = tmp_path / "ancien.sqlite"
     shutil.copy(released, path)
