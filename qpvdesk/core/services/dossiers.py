@@ -311,7 +311,7 @@ def _plus_one_year(day: date | None) -> date | None:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _set_action_themes(session: Session, action_id: int, theme_ids: Iterable[int]) -> None:
+def write_action_themes(session: Session, action_id: int, theme_ids: Iterable[int]) -> None:
     """The only writer of `action_theme` (no ORM relationship maps it yet)."""
     wanted = set(theme_ids)
     current = set(
@@ -763,7 +763,7 @@ def _sync_action(
     start = year if action.start_year is None else min(action.start_year, year)
     end = max(action.end_year or year, last_year or year)
     _assign(action, {"start_year": start, "end_year": end})
-    _set_action_themes(session, action.id, data.theme_ids)
+    write_action_themes(session, action.id, data.theme_ids)
 
 
 def _dossier_values(data: DossierInput, last_year: int | None) -> dict[str, object]:
