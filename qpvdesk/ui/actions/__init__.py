@@ -1,0 +1,1 @@
+"""The "Actions" screen: every action, its notes, funding, indicators and coverage."""

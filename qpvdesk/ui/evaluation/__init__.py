@@ -1,0 +1,1 @@
+"""The "Évaluation" screen: evaluative questions, indicator trajectories and financial reports."""

@@ -1,0 +1,1 @@
+"""The "Instances et séances" screen: committees, meetings and the meeting mode."""

@@ -1,0 +1,1 @@
+"""The "Observation" screen: context figures of the neighbourhood and residents' participation."""
