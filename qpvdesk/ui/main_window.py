@@ -22,10 +22,11 @@ from qpvdesk.core.errors import UserFacingError
 from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
 from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.dossiers.editor import close_dossier_editors, open_dossier_editor
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
 from qpvdesk.ui.opening import busy_cursor
 from qpvdesk.ui.pages import make_page
-from qpvdesk.ui.sections import DASHBOARD, Section, all_sections
+from qpvdesk.ui.sections import DASHBOARD, DOSSIERS, Section, all_sections
 from qpvdesk.ui.status_bar import DatabaseStatusBar
 
 logger = logging.getLogger(__name__)
@@ -82,11 +83,20 @@ class MainWindow(QMainWindow):
         self._build_menus()
         context.changed.connect(self._on_changed)
         context.focus_requested.connect(self._on_focus_requested)
+        context.open_dossier_requested.connect(self._open_dossier)
+        context.show_dossiers_requested.connect(self._show_dossiers)
         self._show_database()
         self._restore_settings()
 
     def _make_page(self, section: Section) -> QWidget:
         return make_page(section, self.context)
+
+    def _open_dossier(self, dossier_id: int) -> None:
+        open_dossier_editor(self.context, self, dossier_id)
+
+    def _show_dossiers(self, _ids: list[int], _caption: str) -> None:
+        # The Dossiers page filters itself on the same signal; bring it to the front.
+        self.select_section(DOSSIERS)
 
     def _build_edit_actions(self) -> None:
         stack = self.context.undo_stack
@@ -163,6 +173,8 @@ class MainWindow(QMainWindow):
 
     def confirm_leave(self) -> bool:
         """Before closing or switching files: every page saves or drops its unsaved edits."""
+        if not close_dossier_editors(self.context):
+            return False
         for page in self.pages.values():
             maybe_save = getattr(page, "maybe_save", None)
             if maybe_save is not None and not maybe_save():

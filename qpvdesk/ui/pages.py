@@ -6,16 +6,24 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from qpvdesk.ui.calls.calls_screen import CallsScreen
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.dashboard_page import DashboardPage
+from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
+from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen
+from qpvdesk.ui.finance.finance_screen import FinanceScreen
 from qpvdesk.ui.framework.framework_screen import FrameworkScreen
+from qpvdesk.ui.partners.partners_screen import PartnersScreen
 from qpvdesk.ui.placeholder_page import PlaceholderPage
 from qpvdesk.ui.sections import DASHBOARD, FRAMEWORK, Section
 
 # One line per built screen: section key -> factory taking the application context.
 PAGES: dict[str, Callable[[AppContext], QWidget]] = {
-    DASHBOARD: DashboardPage,
+    DASHBOARD: DashboardScreen,
     FRAMEWORK: FrameworkScreen,
+    "funding": FinanceScreen,
+    "partners": PartnersScreen,
+    "calls": CallsScreen,
+    "dossiers": DossiersScreen,
 }
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication
 
 DASHBOARD = "dashboard"
 FRAMEWORK = "framework"
+DOSSIERS = "dossiers"
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def all_sections() -> list[Section]:
         Section("calls", _tr("Appels à projets"), _tr(
             "l'appel à projets annuel, avec ses dates d'ouverture et de clôture, ses enveloppes "
             "par financeur et les priorités qu'il cible.")),
-        Section("dossiers", _tr("Dossiers"), _tr(
+        Section(DOSSIERS, _tr("Dossiers"), _tr(
             "les demandes de subvention (CERFA 12156) des porteurs de projet : enregistrement, "
             "recevabilité, instruction et suivi de chaque dossier jusqu'à sa clôture.")),
         Section("actions", _tr("Actions"), _tr(

@@ -15,6 +15,7 @@ from qpvdesk.core.services.framework import add_objective, objective_rows
 from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.backups import list_backups
 from qpvdesk.core.storage.database import open_database
+from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
 from qpvdesk.ui.framework.framework_screen import FrameworkScreen
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.placeholder_page import PlaceholderPage
@@ -30,16 +31,25 @@ def test_window_opens_on_the_builtin_contract_with_every_section(window: MainWin
     assert [navigation.item(row).text() for row in range(navigation.count())] == SECTIONS
     assert window.stack.count() == 10
     dashboard = window.pages["dashboard"]
-    assert "Clermont l'Hérault" in dashboard.title_label.text()  # type: ignore[attr-defined]
-    assert "Centre-ville" in dashboard.neighbourhood_label.text()  # type: ignore[attr-defined]
+    assert isinstance(dashboard, DashboardScreen)
+    assert "Clermont l'Hérault" in dashboard.view.title_label.text()
+    assert "Centre-ville" in dashboard.view.neighbourhood_label.text()
     assert window.current_section() == "dashboard"
 
 
-def test_dashboard_counts_the_framework(window: MainWindow) -> None:
-    form = window.pages["dashboard"].framework_form  # type: ignore[attr-defined]
-    values = [form.itemAt(row, form.ItemRole.FieldRole).widget().text()
-              for row in range(form.rowCount())]
-    assert values[:3] == ["4", "12", "37"]
+def test_dashboard_shows_the_file_and_the_contract_years(window: MainWindow,
+                                                         db_path: Path) -> None:
+    dashboard = window.pages["dashboard"]
+    assert isinstance(dashboard, DashboardScreen)
+    form = dashboard.view.file_form
+    values = {form.itemAt(row, form.ItemRole.LabelRole).widget().text():
+              form.itemAt(row, form.ItemRole.FieldRole).widget().text()
+              for row in range(form.rowCount())}
+    assert values["Fichier"] == str(db_path)
+    assert values["Version du schéma"]
+    combo = dashboard.view.year_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        str(year) for year in range(2024, 2031)]
 
 
 def test_clicking_a_section_shows_its_page(qtbot: Any, window: MainWindow) -> None:
@@ -48,11 +58,11 @@ def test_clicking_a_section_shows_its_page(qtbot: Any, window: MainWindow) -> No
     qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton,
                      pos=navigation.visualItemRect(item).center())
     assert isinstance(window.stack.currentWidget(), FrameworkScreen)
-    window.select_section("partners")
+    window.select_section("observation")
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
     assert page.message_label.text().startswith(
-        "Cette section arrive dans une prochaine version : elle rassemblera l'annuaire"
+        "Cette section arrive dans une prochaine version : elle rassemblera les données"
     )
 
 
@@ -135,7 +145,7 @@ def test_open_another_database_releases_the_first(window: MainWindow, db_path: P
     assert window.context.database.origin == other
     assert "autre.sqlite" in window.status.file_label.text()
     assert window.pages["framework"].model.rowCount() == 0  # type: ignore[attr-defined]
-    assert "Aucun contrat" in window.pages["dashboard"].title_label.text()  # type: ignore[attr-defined]
+    assert "Aucun contrat" in window.pages["dashboard"].view.title_label.text()  # type: ignore[attr-defined]
     first = open_database(db_path, working_copies=tmp_path / "copies")  # the lock is free
     first.close()
 
