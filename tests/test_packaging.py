@@ -45,3 +45,9 @@ def test_every_package_is_declared() -> None:
         if "__pycache__" not in p.parts
     }
     assert found - declared == set()
+
+
+def test_test_modules_have_unique_names() -> None:
+    # pytest imports test modules by basename: two test_x.py in different folders collide.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
