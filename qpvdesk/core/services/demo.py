@@ -5,7 +5,10 @@ Built through the same services the window uses: twelve invented associations
 the 2025 and 2026 calls for projects with their envelopes, about forty dossiers
 with their CERFA budget, several funders each, a dated history of states and
 payments, a renewal year, a three-year CPO, droit commun actions of partners
-and a few follow-ups. Deterministic.
+a few follow-ups, and the governance: a commission thématique held with its
+attendance (a resident of the conseil citoyen among the members), opinions and
+amounts on five dossiers, a free decision and follow-ups; the COPIL that
+approved them (its programmation frozen); a commission planned. Deterministic.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.enums import (
+    AttendanceStatus,
     CallState,
     DossierState,
     FollowUpState,
@@ -35,6 +39,7 @@ from qpvdesk.core.domain.identifiers import luhn_complete
 from qpvdesk.core.domain.models import (
     BudgetLine,
     Committee,
+    Contact,
     Contract,
     CrossCuttingTheme,
     Dossier,
@@ -258,6 +263,7 @@ def add_demo_programmation(session: Session, seed: int = 2030) -> int:
     _multi_year_agreement(session, holders[2], operational, lines, rng)
     _common_law(session, operational)
     _follow_ups(session)
+    _meetings(session)
     session.flush()
     return len(session.scalars(select(Dossier.id)).all())
 
@@ -731,3 +737,293 @@ def _follow_ups(session: Session) -> None:
                 done_on=due if state is FollowUpState.DONE else None,
             )
         )
+
+
+# --- governance: meetings ------------------------------------------------------------------
+
+COMMISSION_PLACE = "Salle du conseil, mairie de Clermont-l'Hérault"
+COPIL_PLACE = "Salle des mariages, mairie de Clermont-l'Hérault"
+
+
+def _meetings(session: Session) -> None:
+    """A commission thématique held, the COPIL that approved its dossiers, one planned."""
+    from qpvdesk.core.services import committees, meetings
+    from qpvdesk.core.services.meetings import AttendanceInput, MeetingInput, paris_datetime
+
+    by_kind = {
+        (c.kind.value, c.priority_id is not None): c
+        for c in session.scalars(select(Committee).order_by(Committee.id.desc()))
+    }
+    copil = by_kind[("copil", False)]
+    commission = session.scalars(
+        select(Committee)
+        .join(Objective, Objective.id == Committee.priority_id)
+        .where(Objective.code == "P2")
+    ).one()
+    references = {
+        ref: dossier_id
+        for ref, dossier_id in session.execute(
+            select(Dossier.reference, Dossier.id).where(Dossier.year == DEMO_YEARS[1])
+        )
+    }
+    year = DEMO_YEARS[1]
+
+    # The conseil citoyen sits in the commission and in the COPIL, like any member.
+    council = partners.create_organisation(
+        session,
+        partners.OrganisationInput(
+            name="Conseil citoyen du Centre-ville" + FICTITIOUS,
+            kind=OrganisationKind.OTHER,
+            roles={OrganisationRoleKind.PARTNER},
+        ),
+    )
+    resident = partners.create_contact(
+        session,
+        partners.ContactInput(
+            last_name="Ouali",
+            first_name="Fatima",
+            function="Membre du conseil citoyen",
+            email="fatima.ouali@conseil-citoyen.example.org",
+            organisation_id=council,
+            is_resident=True,
+        ),
+    )
+    resident_no_mail = partners.create_contact(
+        session,
+        partners.ContactInput(
+            last_name="Blanc",
+            first_name="Gérard",
+            function="Membre du conseil citoyen",
+            organisation_id=council,
+            is_resident=True,
+        ),
+    )
+    for committee_id, contact_id in (
+        (commission.id, resident),
+        (commission.id, resident_no_mail),
+        (copil.id, resident_no_mail),
+    ):
+        committees.add_membership(
+            session,
+            committee_id,
+            committees.MembershipInput(contact_id=contact_id, since=date(year, 1, 1)),
+        )
+    contacts = {
+        organisation: contact_id
+        for contact_id, organisation in session.execute(
+            select(Contact.id, Organisation.name)
+            .join(Organisation, Organisation.id == Contact.organisation_id)
+            .where(Contact.function == "Référent·e politique de la ville")
+        )
+    }
+    state_contact = next(c for name, c in contacts.items() if name.startswith("État"))
+    town_contact = next(c for name, c in contacts.items() if name.startswith("Ville"))
+    for contact_id in (state_contact, town_contact):
+        committees.add_membership(
+            session, commission.id, committees.MembershipInput(contact_id=contact_id)
+        )
+
+    # Before the commission, two late dossiers were found complete and instructed.
+    for reference, day in (("2026-008", 14), ("2026-015", 16)):
+        dossier_id = references[reference]
+        dossiers.change_state(
+            session, dossier_id, DossierState.COMPLETE, "Pièces reçues.", today=date(year, 4, day)
+        )
+        dossiers.change_state(
+            session,
+            dossier_id,
+            DossierState.UNDER_REVIEW,
+            "Instruction par l'équipe projet.",
+            today=date(year, 4, day + 1),
+        )
+
+    # The commission thématique « Accès aux droits et lien social ».
+    held = meetings.create_meeting(
+        session,
+        MeetingInput(
+            committee_id=commission.id,
+            starts_at=paris_datetime(date(year, 5, 12), 14, 0),
+            ends_at=paris_datetime(date(year, 5, 12), 16, 30),
+            place=COMMISSION_PLACE,
+            notes="Examen des dossiers déposés après la première commission.",
+        ),
+    )
+    meetings.add_agenda_item(
+        session, held, "Accueil et approbation du relevé de la séance précédente"
+    )
+    examined = ["2026-003", "2026-008", "2026-010", "2026-015", "2026-017"]
+    meetings.add_dossiers_to_agenda(session, held, [references[r] for r in examined])
+    meetings.add_agenda_item(
+        session, held, "Rencontre avec le conseil citoyen", notes="Point proposé par le conseil."
+    )
+    meetings.add_agenda_item(session, held, "Questions diverses")
+
+    statuses = {
+        "Région": (AttendanceStatus.ABSENT, None),
+        "Département": (AttendanceStatus.EXCUSED, None),
+        "CAF": (AttendanceStatus.REPRESENTED, "Agnès Perrin, conseillère territoriale"),
+        "Direction départementale": (AttendanceStatus.PRESENT, None),
+        "Communauté": (AttendanceStatus.PRESENT, None),
+    }
+    for row in meetings.attendance_sheet(session, held):
+        if row.contact_id is not None:
+            status, by = AttendanceStatus.PRESENT, None
+        else:
+            status, by = next(
+                (value for start, value in statuses.items() if row.name.startswith(start)),
+                (AttendanceStatus.ABSENT, None),
+            )
+        if row.contact_id == resident_no_mail:
+            status = AttendanceStatus.EXCUSED
+        remarks = None
+        if row.contact_id == resident:
+            remarks = (
+                "Les habitantes et habitants demandent que les permanences numériques "
+                "ouvrent aussi le samedi matin, et que les ateliers soient annoncés à l'école."
+            )
+        meetings.record_attendance(
+            session,
+            held,
+            AttendanceInput(
+                status=status,
+                contact_id=row.contact_id,
+                organisation_id=row.organisation_id,
+                represented_by=by,
+                remarks=remarks,
+            ),
+        )
+    guest = session.scalars(
+        select(Contact.id)
+        .join(Organisation, Organisation.id == Contact.organisation_id)
+        .where(Organisation.name.startswith("Entraide Numérique"))
+    ).first()
+    if guest is not None:
+        meetings.record_attendance(
+            session, held, AttendanceInput(status=AttendanceStatus.PRESENT, contact_id=guest)
+        )
+
+    def rows_of(reference: str) -> list[tuple[int, Money]]:
+        return [
+            (row.id, row.requested or Money(0))
+            for row in funding.funding_rows(session, references[reference])
+            if row.year == year
+        ]
+
+    opinions: list[tuple[str, Opinion, int, str | None]] = [
+        ("2026-003", Opinion.FAVOURABLE, 100, None),
+        ("2026-008", Opinion.FAVOURABLE, 80, "Montant ajusté : l'action démarre en septembre."),
+        (
+            "2026-010",
+            Opinion.RESERVED,
+            60,
+            "Réserve : préciser le partenariat avec le collège avant le COPIL.",
+        ),
+        ("2026-015", Opinion.UNFAVOURABLE, 0, "L'action se déroule hors du quartier prioritaire."),
+        (
+            "2026-017",
+            Opinion.POSTPONED,
+            0,
+            "Budget prévisionnel à revoir ; réexamen à la prochaine commission.",
+        ),
+    ]
+    for position, (reference, opinion, share, comment) in enumerate(opinions, start=1):
+        meetings.set_current_position(session, held, position)
+        meetings.record_opinion(
+            session,
+            held,
+            references[reference],
+            opinion,
+            {
+                fid: Money(asked.cents * share // 100 // 10_000 * 10_000)
+                for fid, asked in rows_of(reference)
+            }
+            if share
+            else {},
+            comment,
+        )
+    free = meetings.record_free_decision(
+        session,
+        held,
+        "La commission organisera avec le conseil citoyen un temps d'échange sur l'accès aux "
+        "droits avant l'appel à projets 2027.",
+    )
+    meetings.add_follow_up(
+        session,
+        held,
+        "Transmettre au porteur du dossier 2026-010 la réserve de la commission",
+        "Cheffe de projet",
+        date(year, 5, 29),
+    )
+    meetings.add_follow_up(
+        session,
+        held,
+        "Organiser la rencontre avec le conseil citoyen sur l'accès aux droits",
+        "Équipe projet et conseil citoyen",
+        date(year, 9, 30),
+        decision_id=free,
+    )
+    meetings.set_current_position(session, held, len(meetings.agenda_rows(session, held)))
+    meetings.close_meeting(session, held, today=date(year, 5, 12))
+
+    # The COPIL approves the programmation: the commission's dossiers among it.
+    copil_meeting = meetings.create_meeting(
+        session,
+        MeetingInput(
+            committee_id=copil.id,
+            starts_at=paris_datetime(date(year, 6, 23), 10, 0),
+            ends_at=paris_datetime(date(year, 6, 23), 12, 0),
+            place=COPIL_PLACE,
+        ),
+    )
+    meetings.add_agenda_item(session, copil_meeting, "Bilan de la programmation 2025")
+    for row in meetings.attendance_sheet(session, copil_meeting):
+        present = row.role is not None and (
+            row.role.value == "co_chair" or row.contact_id is not None
+        )
+        meetings.record_attendance(
+            session,
+            copil_meeting,
+            AttendanceInput(
+                status=AttendanceStatus.PRESENT if present else AttendanceStatus.EXCUSED,
+                contact_id=row.contact_id,
+                organisation_id=row.organisation_id,
+                remarks="Le conseil citoyen salue l'attention portée aux permanences du samedi."
+                if row.contact_id == resident_no_mail
+                else None,
+            ),
+        )
+    approvals: list[tuple[str, Opinion, str | None]] = [
+        ("2026-003", Opinion.FAVOURABLE, None),
+        ("2026-008", Opinion.FAVOURABLE, None),
+        ("2026-010", Opinion.FAVOURABLE, "Réserve levée : convention signée avec le collège."),
+        ("2026-015", Opinion.UNFAVOURABLE, None),
+    ]
+    for reference, opinion, comment in approvals:
+        proposed = {
+            row.id: row.proposed
+            for row in funding.funding_rows(session, references[reference])
+            if row.year == year and row.proposed is not None
+        }
+        meetings.record_opinion(
+            session, copil_meeting, references[reference], opinion, proposed, comment
+        )
+    meetings.record_free_decision(
+        session,
+        copil_meeting,
+        f"Le comité de pilotage valide la programmation {year} du contrat de ville.",
+    )
+    meetings.close_meeting(session, copil_meeting, today=date(year, 6, 23))
+
+    # Planned: the commission's next meeting, with the adjourned dossier.
+    planned = meetings.create_meeting(
+        session,
+        MeetingInput(
+            committee_id=commission.id,
+            starts_at=paris_datetime(date(year + 1, 1, 19), 14, 0),
+            ends_at=paris_datetime(date(year + 1, 1, 19), 16, 0),
+            place=COMMISSION_PLACE,
+        ),
+    )
+    meetings.add_agenda_item(session, planned, f"Bilan des actions {year}")
+    meetings.add_agenda_item(session, planned, f"Préparation de l'appel à projets {year + 1}")
+    meetings.add_agenda_item(session, planned, dossier_id=references["2026-017"])

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qpvdesk.core.services.builtin import load_builtin_contract, load_state_themes
 from qpvdesk.core.services.demo import add_demo_programmation
+from qpvdesk.core.services.demo_evaluation import add_demo_evaluation
 from qpvdesk.core.services.info import DatabaseInfo, database_info
 from qpvdesk.core.storage import migrate
 from qpvdesk.core.storage.database import create_database, open_database
@@ -26,6 +27,7 @@ def create_new_database(path: Path, content: Content = "builtin") -> Path:
         load_builtin_contract(session)
         if content == "demo":
             add_demo_programmation(session)
+            add_demo_evaluation(session)
 
     return create_database(path, populate)
 
