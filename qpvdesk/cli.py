@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument(
         "--demo", action="store_true", help="ajoute une programmation fictive de démonstration"
     )
+    content.add_argument(
+        "--framework",
+        type=Path,
+        metavar="FICHIER.xlsx",
+        help="contrat et cadre stratégique d'une autre ville, lus dans un classeur modèle "
+        "(voir « export framework »)",
+    )
 
     info = commands.add_parser(
         "info",
@@ -124,6 +132,38 @@ def build_parser() -> argparse.ArgumentParser:
         "actuel est conservé à côté (…-avant-restauration-…).",
     )
     restore.add_argument("backup_file", type=Path, metavar="FICHIER", help="sauvegarde à restaurer")
+
+    meetings = commands.add_parser(
+        "meetings",
+        help="liste les séances des instances",
+        description="Liste les séances (COPIL, COTECH, commissions…) avec leur numéro, "
+        "leur instance, leur date et leur état.",
+    )
+    meetings.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+
+    record = commands.add_parser(
+        "releve",
+        help="produit le relevé de décision d'une séance (PDF, courriel .eml)",
+        description="Produit le relevé de décision d'une séance en PDF et, avec --eml, le "
+        "brouillon de courriel (.eml, pièce jointe, destinataires : membres du COPIL et du "
+        "COTECH) à envoyer depuis la messagerie.",
+    )
+    record.add_argument(
+        "meeting_id", type=int, metavar="SEANCE", help="numéro de la séance (voir « meetings »)"
+    )
+    record.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FICHIER.pdf",
+        required=True,
+        help="fichier PDF à écrire (remplacé s'il existe)",
+    )
+    record.add_argument(
+        "--eml", type=Path, metavar="FICHIER.eml", help="écrit aussi le brouillon de courriel"
+    )
+    _add_exchange_commands(commands)
+    _add_report_commands(commands)
     return parser
 
 
@@ -141,6 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qpvdesk : interrompu.", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # `qpvdesk meetings | head`: the reader left. Point stdout at devnull so that the
+        # interpreter's final flush does not fail again (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -162,6 +208,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = _db_path(args)
     if args.db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if args.framework is not None:
+        return _init_with_framework(path, args.framework)
     content = "empty" if args.empty else "demo" if args.demo else "builtin"
     create_new_database(path, content)
     labels = {
@@ -240,12 +288,663 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_meetings(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.meetings import local_time, meeting_rows
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            rows = meeting_rows(session)
+    finally:
+        database.close()
+    if args.json:
+        payload = [
+            {
+                "id": row.id,
+                "committee": row.committee_name,
+                "committee_kind": row.committee_kind.value,
+                "date": local_time(row.starts_at).isoformat(),
+                "state": row.state.value,
+                "state_label": row.state_label,
+                "place": row.place,
+                "agenda_items": row.agenda_count,
+                "decisions": row.decision_count,
+            }
+            for row in rows
+        ]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("Aucune séance.")
+        return EXIT_OK
+    for row in rows:
+        moment = local_time(row.starts_at).strftime("%d/%m/%Y %H:%M")
+        print(f"{row.id:>5}  {moment}  {row.state_label:<14}  {row.committee_name}")
+    return EXIT_OK
+
+
+def cmd_releve(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from qpvdesk.core.domain.models import Meeting
+    from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
+    from qpvdesk.core.reports.mail import (
+        decision_record_email,
+        decision_record_recipients,
+        write_eml,
+    )
+    from qpvdesk.core.reports.pdf import save_pdf
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    today = date.today()
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            if session.get(Meeting, args.meeting_id) is None:
+                raise UserFacingError(
+                    f"aucune séance n° {args.meeting_id} ; « qpvdesk meetings » les liste."
+                )
+            data = decision_record_data(session, args.meeting_id, generated_on=today)
+            recipients = decision_record_recipients(session, on=today) if args.eml else None
+    finally:
+        database.close()
+    pdf_bytes = render_decision_record(data)
+    written = save_pdf(pdf_bytes, args.output)
+    print(f"Relevé de décision enregistré : {written}")
+    if args.eml is not None and recipients is not None:
+        message = decision_record_email(data, pdf_bytes, recipients)
+        eml = write_eml(message, args.eml)
+        count = len(recipients.addresses)
+        plural = "s" if count > 1 else ""
+        print(f"Brouillon de courriel enregistré : {eml} ({count} destinataire{plural})")
+        if recipients.warning:
+            print(f"Attention : {recipients.warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+# --- exports and imports (Excel, CSV) ---------------------------------------------------------
+
+
+def _add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser(
+        "export",
+        help="exporte un classeur Excel (programmation, partenaires…) ou le CSV open data",
+        description="Exporte les données pour les partenaires : tableau de programmation, "
+        "annuaire des partenaires, suivi des versements, cadre stratégique, indicateurs, "
+        "subventions au format open data SCDL.",
+    )
+    kinds = export.add_subparsers(
+        dest="export_kind", title="exports", metavar="EXPORT", parser_class=FrenchArgumentParser
+    )
+    kinds.required = True
+
+    def output(sub: argparse.ArgumentParser, suffix: str = "xlsx") -> None:
+        sub.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            metavar=f"FICHIER.{suffix}",
+            required=True,
+            help="fichier à écrire (remplacé s'il existe)",
+        )
+
+    def years(sub: argparse.ArgumentParser, what: str) -> None:
+        sub.add_argument(
+            "--year",
+            "--annee",
+            dest="years",
+            type=int,
+            action="append",
+            metavar="ANNÉE",
+            help=f"{what} (répétable ; par défaut toutes les années)",
+        )
+
+    programmation = kinds.add_parser(
+        "programmation",
+        help="tableau de programmation (un dossier par ligne, un groupe de colonnes par "
+        "financeur)",
+        description="Tableau de programmation : une ligne par dossier, pour chaque financeur "
+        "les montants demandé, proposé, accordé et versé, une ligne de totaux ; une feuille "
+        "par financeur ; la feuille « Lignes de financement », que « import programmation » "
+        "relit.",
+    )
+    years(programmation, "année des dossiers")
+    output(programmation)
+    partners = kinds.add_parser(
+        "partenaires",
+        help="annuaire des partenaires (structures et contacts)",
+        description="Annuaire des partenaires : structures et contacts (sans les habitants).",
+    )
+    output(partners)
+    payments = kinds.add_parser(
+        "versements",
+        help="suivi des versements et reste à verser",
+        description="Suivi des versements : chaque versement (fait ou à faire) et, par "
+        "financement accordé, ce qui reste à verser.",
+    )
+    years(payments, "année des financements")
+    output(payments)
+    framework = kinds.add_parser(
+        "framework",
+        help="cadre stratégique (classeur modèle, relu par « import framework »)",
+        description="Cadre stratégique au format des tableaux du contrat : priorités, objectifs "
+        "stratégiques et opérationnels, pistes d'action, avec le contrat, les quartiers et "
+        "les axes transversaux. Une autre ville peut le remplir et le charger avec « init "
+        "--framework ».",
+    )
+    output(framework)
+    indicators = kinds.add_parser(
+        "indicateurs",
+        help="indicateurs des actions et objectifs, données de contexte",
+        description="Indicateurs (valeurs prévues et réalisées par année) et données de "
+        "contexte du quartier.",
+    )
+    years(indicators, "année des valeurs")
+    output(indicators)
+    scdl = kinds.add_parser(
+        "scdl",
+        help="subventions accordées au format open data SCDL (CSV)",
+        description="Subventions accordées une année, au format « Subventions » du socle "
+        "commun des données locales (décret 2017-779) : CSV UTF-8, séparateur virgule. Les "
+        "subventions dont un SIRET ou la date de convention manque sont laissées de côté et "
+        "listées.",
+    )
+    scdl.add_argument(
+        "--year",
+        "--annee",
+        dest="year",
+        type=int,
+        required=True,
+        metavar="ANNÉE",
+        help="année des financements",
+    )
+    scdl.add_argument(
+        "--financeur",
+        action="append",
+        metavar="NOM",
+        help="seulement les subventions de ce financeur (nom ou sigle ; répétable)",
+    )
+    output(scdl, "csv")
+
+    imports = commands.add_parser(
+        "import",
+        help="importe un tableau de programmation ou un cadre stratégique",
+        description="Importe un classeur. Tout ou rien : une seule ligne en erreur et rien "
+        "n'est enregistré ; une sauvegarde est faite avant d'écrire.",
+    )
+    import_kinds = imports.add_subparsers(
+        dest="import_kind", title="imports", metavar="IMPORT", parser_class=FrenchArgumentParser
+    )
+    import_kinds.required = True
+    programme = import_kinds.add_parser(
+        "programmation",
+        help="tableau de programmation (le nôtre ou celui d'un partenaire)",
+        description="Importe un tableau de programmation : celui qu'exporte qpvdesk, ou le "
+        "classeur d'un partenaire (intitulés reconnus quelle que soit leur formulation, ligne "
+        "d'intitulés trouvée sous un titre, cellules fusionnées, montants en chiffres ou en "
+        "texte). Les structures sont reconnues par SIRET, RNA puis nom, les dossiers par "
+        "référence, n° Dauphin, ou année, structure et action : importer deux fois le même "
+        "classeur ne change rien la seconde fois.",
+    )
+    programme.add_argument("file", type=Path, metavar="FICHIER", help="classeur .xlsx ou .csv")
+    programme.add_argument(
+        "--dry-run",
+        "--simulation",
+        dest="dry_run",
+        action="store_true",
+        help="affiche ce qui serait créé ou modifié, sans rien enregistrer",
+    )
+    programme.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="\"Intitulé=champ\"",
+        help="indique le champ d'une colonne (« Nom de l'asso=porteur », ou champ=Intitulé ; "
+        "répétable ou séparé par des virgules ; champ « ignorer » pour écarter une colonne). "
+        "Champs : reference, numero_portail, annee, porteur, siret, rna, action, "
+        "code_objectif, objectif, axes, cout_total, date_reception, etat, avis, financeur, "
+        "ligne, code_ligne, nature, annee_financement, demande, propose, accorde, verse…",
+    )
+    programme.add_argument(
+        "--feuille",
+        metavar="NOM",
+        help="feuille à lire (par défaut : « Lignes de financement », sinon la mieux reconnue)",
+    )
+    programme.add_argument(
+        "--annee", type=int, metavar="ANNÉE", help="année des lignes qui n'en indiquent pas"
+    )
+    programme.add_argument(
+        "--ligne",
+        action="append",
+        metavar="CODE",
+        help="ligne budgétaire (code ou nom) des lignes qui ne la précisent pas : celle de leur "
+        "financeur, ou la seule donnée pour les lignes sans financeur (répétable)",
+    )
+    programme.add_argument(
+        "--erreurs", type=Path, metavar="FICHIER.xlsx", help="enregistre la liste des erreurs"
+    )
+    programme.add_argument(
+        "--detail", action="store_true", help="affiche toutes les lignes de l'aperçu"
+    )
+    framework_import = import_kinds.add_parser(
+        "framework",
+        help="cadre stratégique d'un classeur modèle, dans une base sans cadre",
+        description="Charge un cadre stratégique (classeur modèle de « export framework ») "
+        "dans une base qui n'en a pas encore (« init --empty »).",
+    )
+    framework_import.add_argument("file", type=Path, metavar="FICHIER", help="classeur .xlsx")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            return _run_export(session, args)
+    finally:
+        database.close()
+
+
+def _run_export(session: object, args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    kind = args.export_kind
+    target = args.output
+    years = set(args.years) if getattr(args, "years", None) else None
+    if kind == "programmation":
+        from qpvdesk.core.exchange.programmation_export import export_programmation
+
+        written = export_programmation(session, target, years)
+        print(f"Tableau de programmation enregistré : {written}")
+    elif kind == "partenaires":
+        from qpvdesk.core.exchange.directory_export import export_directory
+
+        print(f"Annuaire des partenaires enregistré : {export_directory(session, target)}")
+    elif kind == "versements":
+        from qpvdesk.core.exchange.payments_export import export_payments
+
+        print(f"Suivi des versements enregistré : {export_payments(session, target, years)}")
+    elif kind == "framework":
+        from qpvdesk.core.exchange.framework_exchange import export_framework
+
+        print(f"Cadre stratégique enregistré : {export_framework(session, target)}")
+    elif kind == "indicateurs":
+        from qpvdesk.core.exchange.indicators_export import export_indicators
+
+        print(f"Indicateurs enregistrés : {export_indicators(session, target, years)}")
+    else:
+        return _export_scdl(session, args)
+    return EXIT_OK
+
+
+def _export_scdl(session: object, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from qpvdesk.core.domain.models import Organisation
+    from qpvdesk.core.domain.text import fold
+    from qpvdesk.core.exchange.scdl import export_scdl
+
+    assert isinstance(session, Session)
+    funders: set[int] | None = None
+    if args.financeur:
+        funders = set()
+        known = session.execute(
+            select(Organisation.id, Organisation.name, Organisation.acronym)
+        ).all()
+        for wanted in args.financeur:
+            found = [
+                organisation_id
+                for organisation_id, name, acronym in known
+                if fold(wanted) in (fold(name), fold(acronym or ""))
+            ]
+            if not found:
+                raise UserFacingError(f"aucun financeur ne s'appelle « {wanted} ».")
+            funders.update(found)
+    data = export_scdl(session, args.year, args.output, funders)
+    count = len(data.rows)
+    print(
+        f"{count} subvention{'s' if count > 1 else ''} {args.year} enregistrée"
+        f"{'s' if count > 1 else ''} au format SCDL : {args.output}"
+    )
+    if data.left_out:
+        left = len(data.left_out)
+        print(
+            f"{left} subvention{'s' if left > 1 else ''} laissée{'s' if left > 1 else ''} de "
+            "côté (le fichier doit être valide) :"
+        )
+        for item in data.left_out[:30]:
+            print(f"  {item.describe()}")
+        if left > 30:
+            print(f"  … et {left - 30} autres.")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    if args.import_kind == "framework":
+        from qpvdesk.core.exchange.framework_exchange import FrameworkRefused, import_framework
+
+        database = open_database(path, backup_on_open=False)
+        try:
+            loaded = import_framework(database, args.file)
+        except FrameworkRefused as refused:
+            _print_errors([error.describe() for error in refused.errors])
+            raise
+        finally:
+            database.close()
+        print(f"Cadre stratégique importé : {loaded.describe()}.")
+        return EXIT_OK
+    return _import_programmation(path, args)
+
+
+def _print_errors(lines: Sequence[str], limit: int = 100) -> None:
+    print("Erreurs :", file=sys.stderr)
+    for line in lines[:limit]:
+        print(f"  {line}", file=sys.stderr)
+    if len(lines) > limit:
+        print(f"  … et {len(lines) - limit} autres.", file=sys.stderr)
+
+
+def _import_programmation(path: Path, args: argparse.Namespace) -> int:
+    from qpvdesk.core.exchange.column_mapping import parse_mapping_options
+    from qpvdesk.core.exchange.programmation_import import (
+        ImportOptions,
+        describe_preview,
+        import_programmation,
+        write_error_report,
+    )
+    from qpvdesk.core.storage.database import open_database
+
+    options = ImportOptions(
+        mapping=parse_mapping_options(args.map),
+        sheet=args.feuille,
+        default_year=args.annee,
+        default_lines=tuple(args.ligne or ()),
+    )
+    database = open_database(path, backup_on_open=False)
+    try:
+        result = import_programmation(database, args.file, options, dry_run=args.dry_run)
+    finally:
+        database.close()
+    preview = result.preview
+    for line in describe_preview(preview, limit=None if args.detail else 60):
+        print(line)
+    if not preview.ok:
+        if args.erreurs is not None:
+            saved = write_error_report(preview.errors, args.erreurs)
+            print(f"Liste des erreurs enregistrée : {saved}")
+        count = len(preview.errors)
+        print(
+            f"qpvdesk : import refusé, {count} erreur{'s' if count > 1 else ''} ; rien n'a été "
+            "enregistré.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print()
+    if args.dry_run:
+        print("Simulation : rien n'a été enregistré.")
+    elif result.written:
+        print(f"Import terminé. Sauvegarde faite avant l'import : {result.backup}")
+    else:
+        print("Rien à changer : la base contient déjà tout ce que dit le classeur.")
+    return EXIT_OK
+
+
+def _init_with_framework(path: Path, template: Path) -> int:
+    from qpvdesk.core.exchange.framework_exchange import (
+        FrameworkRefused,
+        create_database_with_framework,
+    )
+
+    try:
+        loaded = create_database_with_framework(path, template)
+    except FrameworkRefused as refused:
+        _print_errors([error.describe() for error in refused.errors])
+        raise
+    print(f"Base créée avec le cadre de « {template.name} » ({loaded.describe()}) : {path}")
+    return EXIT_OK
+
+
+# --- reports of the evaluation (bilan annuel, évaluation, fiche action) -------------------------
+
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    def output(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            metavar="FICHIER.pdf",
+            required=True,
+            help="fichier PDF à écrire (remplacé s'il existe)",
+        )
+
+    bilan = commands.add_parser(
+        "bilan",
+        help="produit le bilan annuel pour le COPIL (PDF)",
+        description="Produit le bilan annuel d'une année pour le comité de pilotage : "
+        "programmation (dossiers par état, financements par priorité, par financeur, droit "
+        "commun et crédits spécifiques, avec graphiques), couverture des objectifs, "
+        "indicateurs prévus et réalisés, participation des habitants, suites à donner, "
+        "données de contexte comparées aux années précédentes.",
+    )
+    bilan.add_argument(
+        "--year", "--annee", dest="year", type=int, required=True, metavar="ANNÉE",
+        help="année du bilan (exercice)",
+    )  # fmt: skip
+    output(bilan)
+
+    evaluation = commands.add_parser(
+        "evaluation",
+        help="produit le document d'évaluation d'une période (PDF)",
+        description="Produit le document d'évaluation d'une période (2024 à 2026 pour "
+        "l'évaluation à mi-parcours, tout le contrat pour l'évaluation finale) : chaque "
+        "question évaluative avec ses indicateurs et ses actions, leurs trajectoires année "
+        "par année, les financements par priorité et par année, la couverture des objectifs, "
+        "la participation et les données de contexte.",
+    )
+    evaluation.add_argument(
+        "--from", dest="first_year", type=int, metavar="ANNÉE",
+        help="première année évaluée (par défaut : la première année du contrat)",
+    )  # fmt: skip
+    evaluation.add_argument(
+        "--to", dest="last_year", type=int, metavar="ANNÉE",
+        help="dernière année évaluée (par défaut : l'année en cours, dans la limite du contrat)",
+    )  # fmt: skip
+    output(evaluation)
+
+    actions = commands.add_parser(
+        "actions",
+        help="liste les actions avec leur numéro (pour « fiche-action »)",
+        description="Liste les actions du contrat (ou celles d'une année) avec leur numéro, "
+        "leur objectif, leur type, leur état, leur période et leur porteur.",
+    )
+    actions.add_argument(
+        "--year", "--annee", dest="year", type=int, metavar="ANNÉE",
+        help="seulement les actions de cette année (dossier ou financement)",
+    )  # fmt: skip
+    actions.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+
+    sheet = commands.add_parser(
+        "fiche-action",
+        help="produit la fiche d'une ou plusieurs actions (PDF)",
+        description="Produit la fiche action (une page par action) pour un partenaire ou une "
+        "commission : porteur, objectifs, période, description, public, financements par "
+        "année, indicateurs, compte rendu financier s'il a été reçu. Plusieurs numéros : "
+        "une fiche par action, dans un seul PDF.",
+    )
+    sheet.add_argument(
+        "action_ids", type=int, nargs="+", metavar="ACTION",
+        help="numéro de l'action (répétable)",
+    )  # fmt: skip
+    output(sheet)
+
+
+def _contract_years(session: object) -> tuple[int, int]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from qpvdesk.core.domain.models import Contract
+
+    assert isinstance(session, Session)
+    contract = session.scalars(select(Contract)).first()
+    if contract is None:
+        raise UserFacingError("la base ne contient pas de contrat de ville.")
+    return contract.start_year, contract.end_year
+
+
+def _check_year(year: int, first: int, last: int) -> None:
+    if not first <= year <= last:
+        raise UserFacingError(f"l'année {year} est hors de la période du contrat ({first}–{last}).")
+
+
+def cmd_bilan(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from qpvdesk.core.reports.annual_report import render_annual_report
+    from qpvdesk.core.reports.pdf import save_pdf
+    from qpvdesk.core.services.evaluation import annual_report_data
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            _check_year(args.year, *_contract_years(session))
+            data = annual_report_data(session, args.year, today=date.today())
+    finally:
+        database.close()
+    written = save_pdf(render_annual_report(data), args.output)
+    print(f"Bilan annuel {args.year} enregistré : {written}")
+    return EXIT_OK
+
+
+def cmd_evaluation(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from qpvdesk.core.reports.evaluation_report import render_evaluation_report
+    from qpvdesk.core.reports.pdf import save_pdf
+    from qpvdesk.core.services.evaluation import evaluation_data
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    today = date.today()
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            start, end = _contract_years(session)
+            first = start if args.first_year is None else args.first_year
+            last = min(max(today.year, start), end) if args.last_year is None else args.last_year
+            _check_year(first, start, end)
+            _check_year(last, start, end)
+            data = evaluation_data(session, first, last, today=today)
+    finally:
+        database.close()
+    written = save_pdf(render_evaluation_report(data), args.output)
+    print(f"Évaluation {first}–{last} enregistrée : {written}")
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.actions import action_rows
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            rows = action_rows(session, year=args.year)
+    finally:
+        database.close()
+    if args.json:
+        payload = [
+            {
+                "id": row.id,
+                "title": row.title,
+                "holder": row.holder_name,
+                "objective": row.objective_code,
+                "kind": row.kind.value,
+                "state": row.state.value,
+                "start_year": row.start_year,
+                "end_year": row.end_year,
+            }
+            for row in rows
+        ]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("Aucune action.")
+        return EXIT_OK
+    for row in rows:
+        code = row.objective_code or "—"
+        holder = f" ({row.holder_name})" if row.holder_name else ""
+        print(
+            f"{row.id:>5}  {code:<8}  {row.kind_label:<15}  {row.state_label:<9}  "
+            f"{row.period_label:<10}  {row.title}{holder}"
+        )
+    return EXIT_OK
+
+
+def cmd_action_sheet(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from qpvdesk.core.domain.models import Action
+    from qpvdesk.core.reports.action_sheet import render_action_sheets
+    from qpvdesk.core.reports.pdf import save_pdf
+    from qpvdesk.core.services.evaluation import action_sheet_data
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    today = date.today()
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            for action_id in args.action_ids:
+                if session.get(Action, action_id) is None:
+                    raise UserFacingError(
+                        f"aucune action n° {action_id} ; « qpvdesk actions » les liste."
+                    )
+            sheets = [action_sheet_data(session, a, today=today) for a in args.action_ids]
+    finally:
+        database.close()
+    written = save_pdf(render_action_sheets(sheets), args.output)
+    count = len(sheets)
+    label = "Fiche action enregistrée" if count == 1 else f"{count} fiches actions enregistrées"
+    print(f"{label} : {written}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "init": cmd_init,
     "info": cmd_info,
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "meetings": cmd_meetings,
+    "releve": cmd_releve,
+    "export": cmd_export,
+    "import": cmd_import,
+    "bilan": cmd_bilan,
+    "evaluation": cmd_evaluation,
+    "actions": cmd_actions,
+    "fiche-action": cmd_action_sheet,
 }
 
 if __name__ == "__main__":  # pragma: no cover

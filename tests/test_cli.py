@@ -107,3 +107,142 @@ def test_version_and_french_help(tmp_path: Path) -> None:
     wrong = run("inconnue", cwd=tmp_path)
     assert wrong.returncode == 2
     assert wrong.stderr.startswith("qpvdesk : erreur :")
+
+
+def _demo(tmp_path: Path) -> None:
+    created = run("--db", "d.sqlite", "init", "--demo", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+
+
+def test_meetings_lists_the_demo_meetings_with_their_ids(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    result = run("--db", "d.sqlite", "meetings", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    meetings = json.loads(result.stdout)
+    assert [m["state"] for m in meetings] == ["held", "held", "planned"]
+    assert [m["id"] for m in meetings] == sorted(m["id"] for m in meetings)
+    commission, copil, planned = meetings
+    assert commission["committee"].startswith("Commission thématique")
+    assert copil["committee"] == "Comité de pilotage (COPIL)"
+    assert commission["date"] == "2026-05-12T14:00:00+02:00"
+    assert planned["date"].endswith("+01:00")  # winter time in Clermont-l'Hérault
+    assert commission["decisions"] >= 6 and planned["decisions"] == 0
+    text = run("--db", "d.sqlite", "meetings", cwd=tmp_path)
+    assert text.returncode == 0
+    assert "12/05/2026 14:00" in text.stdout and "Prévue" in text.stdout
+    info = json.loads(run("--db", "d.sqlite", "info", "--json", cwd=tmp_path).stdout)
+    assert info["meetings"] == 3
+
+
+def test_releve_writes_the_pdf_and_the_eml_of_a_demo_meeting(tmp_path: Path) -> None:
+    import email
+    from email import policy
+
+    from pypdf import PdfReader
+
+    _demo(tmp_path)
+    meetings = json.loads(run("--db", "d.sqlite", "meetings", "--json", cwd=tmp_path).stdout)
+    held = meetings[0]["id"]
+    result = run(
+        "--db", "d.sqlite", "releve", str(held), "-o", "releve.pdf", "--eml", "releve.eml",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Relevé de décision enregistré" in result.stdout
+    assert "destinataires" in result.stdout
+    assert "Attention :" in result.stderr and "sans adresse électronique" in result.stderr
+    reader = PdfReader(tmp_path / "releve.pdf")
+    text = " ".join((page.extract_text() or "") for page in reader.pages).replace("\u00a0", " ")
+    assert "Relevé de décision" in text and "Fatima Ouali" in text
+    assert f"Page 1 / {len(reader.pages)}" in text
+    message = email.message_from_bytes(
+        (tmp_path / "releve.eml").read_bytes(), policy=policy.default
+    )
+    assert message["X-Unsent"] == "1"
+    assert message["Subject"].startswith("Relevé de décision – Commission thématique")
+    attachment = next(message.iter_attachments())
+    assert attachment.get_content() == (tmp_path / "releve.pdf").read_bytes()
+    addresses = [a.addr_spec.casefold() for a in message["To"].addresses]
+    assert addresses and len(addresses) == len(set(addresses))
+
+
+def test_releve_of_an_unknown_meeting_or_without_output_fails_in_french(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    unknown = run("--db", "d.sqlite", "releve", "999", "-o", "x.pdf", cwd=tmp_path)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert "aucune séance n° 999" in unknown.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    missing = run("--db", "d.sqlite", "releve", "1", cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.startswith("qpvdesk : erreur :")
+    absent = run("--db", "absent.sqlite", "meetings", cwd=tmp_path)
+    assert absent.returncode == 1 and "qpvdesk --db absent.sqlite init" in absent.stderr
+    for args in (["meetings", "--help"], ["releve", "--help"]):
+        help_text = run(*args, cwd=tmp_path)
+        assert help_text.returncode == 0 and "Utilisation : " in help_text.stdout
+        assert "affiche cette aide" in help_text.stdout
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    text = " ".join((page.extract_text() or "") for page in reader.pages)
+    return len(reader.pages), " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_bilan_evaluation_and_fiche_action_write_pdfs_of_the_demo(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    bilan = run("--db", "d.sqlite", "bilan", "--year", "2026", "-o", "bilan.pdf", cwd=tmp_path)
+    assert bilan.returncode == 0, bilan.stderr
+    assert "Bilan annuel 2026 enregistré" in bilan.stdout
+    pages, text = _pdf_text(tmp_path / "bilan.pdf")
+    assert "Bilan annuel 2026" in text and "Financements par financeur" in text
+    assert f"Page 1 / {pages}" in text and f"Page {pages} / {pages}" in text
+    evaluation = run(
+        "--db", "d.sqlite", "evaluation", "--from", "2024", "--to", "2026", "-o", "eval.pdf",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert evaluation.returncode == 0, evaluation.stderr
+    assert "Évaluation 2024–2026 enregistrée" in evaluation.stdout
+    pages, text = _pdf_text(tmp_path / "eval.pdf")
+    assert "Question évaluative n° 3" in text and f"Page 1 / {pages}" in text
+    listed = run("--db", "d.sqlite", "actions", "--json", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    actions = json.loads(listed.stdout)
+    assert len(actions) >= 20 and {"common_law", "call_for_projects"} <= {
+        a["kind"] for a in actions
+    }
+    first = actions[0]
+    sheet = run("--db", "d.sqlite", "fiche-action", str(first["id"]), "-o", "f.pdf", cwd=tmp_path)
+    assert sheet.returncode == 0, sheet.stderr
+    assert "Fiche action enregistrée" in sheet.stdout
+    pages, text = _pdf_text(tmp_path / "f.pdf")
+    assert first["title"] in text and "€" in text and "Page 1 / 1" in text
+    two = [str(a["id"]) for a in actions[:2]]
+    both = run("--db", "d.sqlite", "fiche-action", *two, "-o", "f2.pdf", cwd=tmp_path)
+    assert both.returncode == 0 and "2 fiches actions enregistrées" in both.stdout
+    plain = run("--db", "d.sqlite", "actions", "--year", "2026", cwd=tmp_path)
+    assert plain.returncode == 0 and first["title"] in plain.stdout
+
+
+def test_report_commands_fail_in_french(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    outside = run("--db", "d.sqlite", "bilan", "--year", "2031", "-o", "x.pdf", cwd=tmp_path)
+    assert outside.returncode == 1 and "Traceback" not in outside.stderr
+    assert "hors de la période du contrat (2024–2030)" in outside.stderr
+    inverted = run(
+        "--db", "d.sqlite", "evaluation", "--from", "2026", "--to", "2024", "-o", "x.pdf",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert inverted.returncode == 1 and "précède la première" in inverted.stderr
+    unknown = run("--db", "d.sqlite", "fiche-action", "9999", "-o", "x.pdf", cwd=tmp_path)
+    assert unknown.returncode == 1 and "aucune action n° 9999" in unknown.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    no_year = run("--db", "d.sqlite", "bilan", "-o", "x.pdf", cwd=tmp_path)
+    assert no_year.returncode == 2 and no_year.stderr.startswith("qpvdesk : erreur :")
+    absent = run("--db", "absent.sqlite", "bilan", "--year", "2026", "-o", "x.pdf", cwd=tmp_path)
+    assert absent.returncode == 1 and "qpvdesk --db absent.sqlite init" in absent.stderr
+    for command in ("bilan", "evaluation", "fiche-action", "actions"):
+        help_text = run(command, "--help", cwd=tmp_path)
+        assert help_text.returncode == 0 and "Utilisation : " in help_text.stdout
+        assert "affiche cette aide" in help_text.stdout

@@ -63,8 +63,6 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             item = QListWidgetItem(section.title)
             item.setData(_KEY_ROLE, section.key)
-            if section.summary:
-                item.setToolTip(self.tr("Prochainement"))
             self.navigation.addItem(item)
         self.navigation.setFixedWidth(self.navigation.sizeHintForColumn(0) + 40)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import re
 import tempfile
@@ -37,6 +38,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.errors import StorageError
@@ -354,6 +356,8 @@ class SheetSpec:
     #: Ranges of cells to merge, in Excel notation (``"A3:A7"``): only the first cell holds
     #: a value (the layout of the contracts' strategic tables).
     merged: Sequence[str] = ()
+    #: Pages across when printed; None: as many as keep the text readable.
+    pages_across: int | None = None
 
     @property
     def header_rows(self) -> int:
@@ -415,6 +419,9 @@ def _write_sheets(
         raise
 
 
+#: Characters of column width an A4 landscape page shows at a readable scale.
+PAGE_WIDTH_CHARACTERS = 170
+
 _GROUP_FILLS = (
     PatternFill("solid", start_color="FFC9D6E8"),
     PatternFill("solid", start_color="FFE3E9F2"),
@@ -457,9 +464,9 @@ def _write_sheet(
                     widths[position] = width
     if spec.totals_label is not None:
         widths[0] = max(widths[0], len(spec.totals_label) + 1)
-    for position, column in enumerate(columns):
-        dimension = sheet.column_dimensions[get_column_letter(position + 1)]
-        dimension.width = min(widths[position], column.max_width) + 1
+    final = [min(widths[p], column.max_width) + 1 for p, column in enumerate(columns)]
+    for position, width in enumerate(final):
+        sheet.column_dimensions[get_column_letter(position + 1)].width = width
     header_rows = spec.header_rows
     last_letter = get_column_letter(max(1, len(columns)))
     last_row = header_rows + len(spec.rows) + (1 if spec.totals_label and spec.rows else 0)
@@ -471,14 +478,27 @@ def _write_sheet(
     sheet.print_title_rows = f"1:{header_rows}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
+    # A narrow sheet prints one page wide; a wide one (the programmation: four columns per
+    # funder) on as many pages across as keep it readable, its first columns on each.
+    sheet.page_setup.fitToWidth = spec.pages_across or max(
+        1, math.ceil(sum(final) / PAGE_WIDTH_CHARACTERS)
+    )
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if spec.frozen_columns and sheet.page_setup.fitToWidth > 1:
+        sheet.print_title_cols = f"A:{get_column_letter(spec.frozen_columns)}"
     sheet.oddHeader.center.text = clean_text(title).replace("&", "&&")
     sheet.oddFooter.center.text = "Page &P / &N"
     for reference in spec.merged:
         sheet.merged_cells.add(reference)
     if spec.groups:
+        # Room for a long funder's name: its lines over the width of its columns.
+        lines = max(
+            math.ceil(len(group.title) / max(sum(final[group.first : group.first + group.span]), 1))
+            for group in spec.groups
+        )
+        if lines > 1:
+            sheet.row_dimensions[1].height = 15 * min(lines, 4)
         band: list[Any] = [None] * len(columns)
         for number, group in enumerate(spec.groups):
             fill = _GROUP_FILLS[number % len(_GROUP_FILLS)]
@@ -500,9 +520,16 @@ def _write_sheet(
             _wrapping(convert) if column.kind is ColumnKind.TEXT else convert
             for convert, column in zip(converters, columns, strict=True)
         ]
-    for row in spec.rows:
+    spans = _row_spans(spec.merged) if spec.wrap else {}
+    for index, row in enumerate(spec.rows):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
+        if spec.wrap:
+            # Readers do not grow a row for wrapped text on their own: give it its lines.
+            number = header_rows + 1 + index
+            lines = _wrapped_lines(row, final, number, spans)
+            if lines > 1:
+                sheet.row_dimensions[number].height = min(15 * lines, 409)
         sheet.append(
             [
                 None if value is None else convert(sheet, value)
@@ -545,6 +572,34 @@ def write_bytes_atomically(path: Path, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
     return path
+
+
+def _row_spans(merged: Sequence[str]) -> dict[tuple[int, int], int]:
+    """{(first row, column index): rows covered} of the merged ranges."""
+    spans: dict[tuple[int, int], int] = {}
+    for reference in merged:
+        first, _, last = reference.partition(":")
+        start = coordinate_from_string(first)
+        end = coordinate_from_string(last or first)
+        column = column_index_from_string(start[0]) - 1
+        spans[(start[1], column)] = end[1] - start[1] + 1
+    return spans
+
+
+def _wrapped_lines(
+    row: Sequence[Any], widths: Sequence[float], number: int, spans: dict[tuple[int, int], int]
+) -> int:
+    """Lines the tallest text of *row* needs at the columns' *widths* (a merged cell shares
+    its lines among the rows it covers)."""
+    most = 1
+    for position, value in enumerate(row):
+        if not isinstance(value, str) or not value:
+            continue
+        room = max(int(widths[position]) - 1, 1)
+        lines = sum(max(1, math.ceil(len(part) / room)) for part in value.splitlines() or [""])
+        lines = math.ceil(lines / spans.get((number, position), 1))
+        most = max(most, lines)
+    return most
 
 
 def _wrapping(convert: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
