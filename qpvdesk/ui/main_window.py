@@ -23,6 +23,7 @@ from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dossiers.editor import close_dossier_editors, open_dossier_editor
+from qpvdesk.ui.exchange_menu import ExchangeMenu
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
 from qpvdesk.ui.opening import busy_cursor
 from qpvdesk.ui.pages import make_page
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.status = DatabaseStatusBar()
         self.setStatusBar(self.status)
         self.file_actions = FileActions(self, self, context)
+        self.exchange = ExchangeMenu(self, self, context)
         self._build_edit_actions()
         self._build_menus()
         context.changed.connect(self._on_changed)
@@ -121,6 +123,11 @@ class MainWindow(QMainWindow):
                 file_menu.addSeparator()
             else:
                 file_menu.addAction(action)
+        # « Exporter » and « Importer » between the files and the backups.
+        before = self.file_actions.backup_action
+        file_menu.insertMenu(before, self.exchange.export_menu)
+        file_menu.insertMenu(before, self.exchange.import_menu)
+        file_menu.insertSeparator(before)
         self.edit_menu = self.menuBar().addMenu(self.tr("É&dition"))
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
@@ -148,6 +155,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.status.show_database(database)
         self.file_actions.update_enabled()
+        self.exchange.update_enabled()
         self._update_edit_actions()
 
     def _on_changed(self, changes: frozenset[str]) -> None:
@@ -230,6 +238,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        self.exchange.stop()  # a running export reads the file being closed
         self.close_database()
         event.accept()
 
