@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Integer, and_, func, select, type_coerce
+from sqlalchemy import Integer, Table, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.cerfa import (
@@ -1093,50 +1093,41 @@ def question_rows(session: Session) -> list[QuestionRow]:
     ]
 
 
-def _write_question_indicators(
+def _write_question_links(
     session: Session,
+    table: Table,
+    column: str,
     question_id: int,
     *,
     add: Iterable[int] = (),
     remove: Iterable[int] = (),
 ) -> None:
-    """The only writer of `evaluative_question_indicator` (no ORM relationship maps it)."""
-    table = evaluative_question_indicator
-    current = set(
-        session.scalars(select(table.c.indicator_id).where(table.c.question_id == question_id))
-    )
+    """The only writer of a question's link table (no ORM relationship maps them)."""
+    linked = table.c[column]
+    current = set(session.scalars(select(linked).where(table.c.question_id == question_id)))
     gone = current & set(remove)
     if gone:
         session.execute(
-            table.delete().where(
-                and_(table.c.question_id == question_id, table.c.indicator_id.in_(gone))
-            )
+            table.delete().where(and_(table.c.question_id == question_id, linked.in_(gone)))
         )
-    for indicator_id in sorted(set(add) - current):
-        session.execute(table.insert().values(question_id=question_id, indicator_id=indicator_id))
+    for linked_id in sorted(set(add) - current):
+        session.execute(table.insert().values(question_id=question_id, **{column: linked_id}))
+
+
+def _write_question_indicators(
+    session: Session, question_id: int, *, add: Iterable[int] = (), remove: Iterable[int] = ()
+) -> None:
+    _write_question_links(
+        session, evaluative_question_indicator, "indicator_id", question_id, add=add, remove=remove
+    )
 
 
 def _write_question_actions(
-    session: Session,
-    question_id: int,
-    *,
-    add: Iterable[int] = (),
-    remove: Iterable[int] = (),
+    session: Session, question_id: int, *, add: Iterable[int] = (), remove: Iterable[int] = ()
 ) -> None:
-    """The only writer of `evaluative_question_action` (no ORM relationship maps it)."""
-    table = evaluative_question_action
-    current = set(
-        session.scalars(select(table.c.action_id).where(table.c.question_id == question_id))
+    _write_question_links(
+        session, evaluative_question_action, "action_id", question_id, add=add, remove=remove
     )
-    gone = current & set(remove)
-    if gone:
-        session.execute(
-            table.delete().where(
-                and_(table.c.question_id == question_id, table.c.action_id.in_(gone))
-            )
-        )
-    for action_id in sorted(set(add) - current):
-        session.execute(table.insert().values(question_id=question_id, action_id=action_id))
 
 
 def _check_indicators(session: Session, ids: set[int]) -> None:
