@@ -7,14 +7,19 @@ French error otherwise. Each runs the same services the window uses.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qpvdesk import __version__
 from qpvdesk.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -189,6 +194,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace) -> Iterator[Session]:
+    """A read-only session on the --db file (works while the window holds it open)."""
+    from qpvdesk.core.storage.database import open_database
+
+    path = _db_path(args)
+    _require_existing(path)
+    database = open_database(path, read_only=True)
+    try:
+        with database.read() as session:
+            yield session
+    finally:
+        database.close()
+
+
 def _db_path(args: argparse.Namespace) -> Path:
     from qpvdesk.paths import default_db_path
 
@@ -290,16 +310,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_meetings(args: argparse.Namespace) -> int:
     from qpvdesk.core.services.meetings import local_time, meeting_rows
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            rows = meeting_rows(session)
-    finally:
-        database.close()
+    with _reading(args) as session:
+        rows = meeting_rows(session)
     if args.json:
         payload = [
             {
@@ -337,22 +350,15 @@ def cmd_releve(args: argparse.Namespace) -> int:
         write_eml,
     )
     from qpvdesk.core.reports.pdf import save_pdf
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
     today = date.today()
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            if session.get(Meeting, args.meeting_id) is None:
-                raise UserFacingError(
-                    f"aucune séance n° {args.meeting_id} ; « qpvdesk meetings » les liste."
-                )
-            data = decision_record_data(session, args.meeting_id, generated_on=today)
-            recipients = decision_record_recipients(session, on=today) if args.eml else None
-    finally:
-        database.close()
+    with _reading(args) as session:
+        if session.get(Meeting, args.meeting_id) is None:
+            raise UserFacingError(
+                f"aucune séance n° {args.meeting_id} ; « qpvdesk meetings » les liste."
+            )
+        data = decision_record_data(session, args.meeting_id, generated_on=today)
+        recipients = decision_record_recipients(session, on=today) if args.eml else None
     pdf_bytes = render_decision_record(data)
     written = save_pdf(pdf_bytes, args.output)
     print(f"Relevé de décision enregistré : {written}")
@@ -541,16 +547,9 @@ def _add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            return _run_export(session, args)
-    finally:
-        database.close()
+    with _reading(args) as session:
+        return _run_export(session, args)
 
 
 def _run_export(session: object, args: argparse.Namespace) -> int:
@@ -817,17 +816,10 @@ def cmd_bilan(args: argparse.Namespace) -> int:
     from qpvdesk.core.reports.annual_report import render_annual_report
     from qpvdesk.core.reports.pdf import save_pdf
     from qpvdesk.core.services.evaluation import annual_report_data
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            _check_year(args.year, *_contract_years(session))
-            data = annual_report_data(session, args.year, today=date.today())
-    finally:
-        database.close()
+    with _reading(args) as session:
+        _check_year(args.year, *_contract_years(session))
+        data = annual_report_data(session, args.year, today=date.today())
     written = save_pdf(render_annual_report(data), args.output)
     print(f"Bilan annuel {args.year} enregistré : {written}")
     return EXIT_OK
@@ -839,22 +831,15 @@ def cmd_evaluation(args: argparse.Namespace) -> int:
     from qpvdesk.core.reports.evaluation_report import render_evaluation_report
     from qpvdesk.core.reports.pdf import save_pdf
     from qpvdesk.core.services.evaluation import evaluation_data
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
     today = date.today()
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            start, end = _contract_years(session)
-            first = start if args.first_year is None else args.first_year
-            last = min(max(today.year, start), end) if args.last_year is None else args.last_year
-            _check_year(first, start, end)
-            _check_year(last, start, end)
-            data = evaluation_data(session, first, last, today=today)
-    finally:
-        database.close()
+    with _reading(args) as session:
+        start, end = _contract_years(session)
+        first = start if args.first_year is None else args.first_year
+        last = min(max(today.year, start), end) if args.last_year is None else args.last_year
+        _check_year(first, start, end)
+        _check_year(last, start, end)
+        data = evaluation_data(session, first, last, today=today)
     written = save_pdf(render_evaluation_report(data), args.output)
     print(f"Évaluation {first}–{last} enregistrée : {written}")
     return EXIT_OK
@@ -862,16 +847,9 @@ def cmd_evaluation(args: argparse.Namespace) -> int:
 
 def cmd_actions(args: argparse.Namespace) -> int:
     from qpvdesk.core.services.actions import action_rows
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            rows = action_rows(session, year=args.year)
-    finally:
-        database.close()
+    with _reading(args) as session:
+        rows = action_rows(session, year=args.year)
     if args.json:
         payload = [
             {
@@ -908,22 +886,15 @@ def cmd_action_sheet(args: argparse.Namespace) -> int:
     from qpvdesk.core.reports.action_sheet import render_action_sheets
     from qpvdesk.core.reports.pdf import save_pdf
     from qpvdesk.core.services.evaluation import action_sheet_data
-    from qpvdesk.core.storage.database import open_database
 
-    path = _db_path(args)
-    _require_existing(path)
     today = date.today()
-    database = open_database(path, read_only=True)
-    try:
-        with database.read() as session:
-            for action_id in args.action_ids:
-                if session.get(Action, action_id) is None:
-                    raise UserFacingError(
-                        f"aucune action n° {action_id} ; « qpvdesk actions » les liste."
-                    )
-            sheets = [action_sheet_data(session, a, today=today) for a in args.action_ids]
-    finally:
-        database.close()
+    with _reading(args) as session:
+        for action_id in args.action_ids:
+            if session.get(Action, action_id) is None:
+                raise UserFacingError(
+                    f"aucune action n° {action_id} ; « qpvdesk actions » les liste."
+                )
+        sheets = [action_sheet_data(session, a, today=today) for a in args.action_ids]
     written = save_pdf(render_action_sheets(sheets), args.output)
     count = len(sheets)
     label = "Fiche action enregistrée" if count == 1 else f"{count} fiches actions enregistrées"
