@@ -429,9 +429,19 @@ class ExchangeMenu(QObject):
                     cancellable=False)
 
     def _show_preview(self, path: Path, preview: Any) -> None:
-        dialog = ImportDialog(preview, self._window)
-        dialog.save_errors_requested.connect(lambda: self._save_error_report(preview))
-        dialog.accepted.connect(lambda: self._run_import(path))
+        database = self._context.database
+
+        def reanalyse(options: Any) -> Any:
+            # The mapping step: read again with the user's columns (in the window's
+            # thread, the dialog being modal meanwhile).
+            from qpvdesk.core.exchange.programmation_import import read_and_preview
+
+            with busy_cursor(), database.read() as session:
+                return read_and_preview(session, path, options)
+
+        dialog = ImportDialog(preview, self._window, reanalyse=reanalyse)
+        dialog.save_errors_requested.connect(lambda: self._save_error_report(dialog.preview))
+        dialog.accepted.connect(lambda: self._run_import(path, dialog.options))
         dialog.finished.connect(lambda _result: setattr(self, "import_dialog", None))
         self.import_dialog = dialog
         dialog.open()
@@ -456,14 +466,14 @@ class ExchangeMenu(QObject):
         self._host.show_message(self.tr("Liste des erreurs enregistrée : {path}")
                                 .format(path=saved))
 
-    def _run_import(self, path: Path) -> None:
+    def _run_import(self, path: Path, options: Any = None) -> None:
         title = self.tr("Importer un tableau de programmation")
         database = self._context.database
 
         def work(_progress: Callable[[int, int], None]) -> Any:
             from qpvdesk.core.exchange.programmation_import import import_programmation
 
-            return import_programmation(database, path)
+            return import_programmation(database, path, options)
 
         self._start(work, self.tr("Import de « {name} »… (une sauvegarde est faite avant)")
                     .format(name=path.name), self._import_done, title=title, cancellable=False)
