@@ -1,0 +1,159 @@
+"""Opening the Financements page and the dashboard on a large file (offscreen).
+
+Usage: .venv/bin/python benchmarks/bench_finance_pages.py LARGE.sqlite [YEAR]
+(LARGE.sqlite from benchmarks/make_large_db.py).
+"""
+
+import os
+import resource
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QStackedWidget
+
+from qpvdesk.core.storage.database import open_database
+from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
+from qpvdesk.ui.finance.finance_screen import CATALOGUE, LINES, OBJECTIVES, FinanceScreen
+
+app = QApplication([])
+db = open_database(Path(sys.argv[1]), backup_on_open=False)
+ctx = AppContext(db)
+YEAR = int(sys.argv[2]) if len(sys.argv) > 2 else 2026
+RUNS = 5
+
+
+def ms(t):
+    return round(t * 1000, 1)
+
+
+def timed(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def median(label, fn, runs=RUNS):
+    values = [timed(fn) for _ in range(runs)]
+    print(
+        f"{label:70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
+    )
+
+
+stack = QStackedWidget()
+stack.resize(1280, 800)
+from PySide6.QtWidgets import QLabel
+
+blank = QLabel("autre page")
+stack.addWidget(blank)
+stack.show()
+app.processEvents()
+
+
+# Financements: a page built at start-up, then opened (query + model fill + first paint).
+def open_finance():
+    page = FinanceScreen(ctx)
+    stack.addWidget(page)
+    t = time.perf_counter()
+    stack.setCurrentWidget(page)  # showEvent: years + finance_table + model + expand
+    page.repaint()  # first paint, synchronous
+    elapsed = time.perf_counter() - t
+    stack.setCurrentWidget(blank)
+    stack.removeWidget(page)
+    page.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+values = [open_finance() for _ in range(RUNS)]
+print(
+    f"{'Financements: open page on ' + str(YEAR) + ' (query + fill + first paint)':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
+)
+
+page = FinanceScreen(ctx)
+stack.addWidget(page)
+stack.setCurrentWidget(page)
+page.repaint()
+page.set_year(YEAR)
+years = [2025, 2027, 2024, 2028, 2026]
+it = iter(years * 3)
+median(
+    "Financements: change year (query + fill + paint)",
+    lambda: (page.set_year(next(it)), page.repaint()),
+)
+
+
+def tab(i):
+    def run():
+        page.view.tabs.setCurrentIndex(LINES)
+        page.repaint()
+        for key in page._stale:
+            page._stale[key] = True
+        t = time.perf_counter()
+        page.view.tabs.setCurrentIndex(i)
+        page.repaint()
+        return time.perf_counter() - t
+
+    return run
+
+
+for name, i in (("Par objectif", OBJECTIVES), ("Lignes budgétaires et enveloppes", CATALOGUE)):
+    values = [tab(i)() for _ in range(RUNS)]
+    print(
+        f"{'Financements: open tab « ' + name + ' »':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
+    )
+stack.setCurrentWidget(blank)
+app.processEvents()
+
+
+# Dashboard.
+def open_dashboard():
+    page = DashboardScreen(ctx)
+    stack.addWidget(page)
+    t = time.perf_counter()
+    stack.setCurrentWidget(page)
+    page.repaint()
+    elapsed = time.perf_counter() - t
+    n = page.due_model.item_count()
+    stack.setCurrentWidget(blank)
+    stack.removeWidget(page)
+    page.deleteLater()
+    app.processEvents()
+    return elapsed, n
+
+
+results = [open_dashboard() for _ in range(RUNS)]
+values = [r[0] for r in results]
+print(
+    f"{'Dashboard: open page (queries + fill + first paint), ' + str(results[0][1]) + ' due items':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
+)
+
+page = DashboardScreen(ctx)
+stack.addWidget(page)
+stack.setCurrentWidget(page)
+page.repaint()
+it2 = iter([2025, 2027, 2024, 2028, 2026] * 3)
+median(
+    "Dashboard: change year (figures; due items kept)",
+    lambda: (page.set_year(next(it2)), page.repaint()),
+)
+stack.setCurrentWidget(blank)
+app.processEvents()
+
+# The same without Qt: what the core costs.
+from datetime import date
+
+from qpvdesk.core.services.dashboard import dashboard
+from qpvdesk.core.services.finance import finance_table
+
+median("core only: finance_table(2026)", lambda: ctx.read(lambda s: finance_table(s, YEAR)))
+median(
+    "core only: dashboard(2026, today)",
+    lambda: ctx.read(lambda s: dashboard(s, YEAR, date.today())),
+)
+print("peak RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "MB")
+db.close()
