@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QShowEvent
@@ -71,6 +72,7 @@ from qpvdesk.ui.context import AppContext, Focus, touches
 from qpvdesk.ui.partners.form_dialog import Errors, run_dialog
 from qpvdesk.ui.topics import EVALUATION, FRAMEWORK, PARTNERS, PROGRAMMATION
 from qpvdesk.ui.undo import quoted
+from qpvdesk.ui.widgets.unsaved_edits import UnsavedEditsGuard
 
 #: The section key of the page, also the topic of its `Focus` hints.
 SECTION = "actions"
@@ -90,7 +92,7 @@ def search_text(row: ActionRow) -> str:
     return fold(" ".join(parts))
 
 
-class ActionsScreen(QWidget):
+class ActionsScreen(UnsavedEditsGuard, QWidget):
     """The actions list above, the selected action below; the coverage in a second tab."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -422,52 +424,11 @@ class ActionsScreen(QWidget):
         self.view.no_selection_label.setVisible(True)
         self._update_buttons()
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._reloading:
-            return
-        new_id = self.model.id_at(current)
-        if new_id is not None and new_id == self._shown_id and not self._new:
-            return
-        editor = self.view.detail.editor
-        if editor.is_dirty():
-            title = editor.title_edit.text().strip() or self.tr("la nouvelle action")
-            if self._context.messenger.confirm(
-                self, self.tr("Modifications non enregistrées"),
-                self.tr("« {title} » a des modifications non enregistrées.").format(title=title),
-                self.tr("Enregistrer"), self.tr("Ne pas enregistrer"),
-            ) and not self._save(select_after=False):
-                self._stay_on_editor()
-                return
-        self._new = False
-        self._show_detail(self.current_id())
+    def _dirty_editor(self) -> Any:
+        return self.view.detail.editor
 
-    def _stay_on_editor(self) -> None:
-        self._reloading = True
-        try:
-            index = (QModelIndex() if self._new or self._shown_id is None
-                     else self.model.index_for_id(self._shown_id))
-            self.view.table.setCurrentIndex(index)
-            if not index.isValid():
-                self.view.table.clearSelection()
-        finally:
-            self._reloading = False
-
-    def maybe_save(self) -> bool:
-        """Before leaving the page or the file: save or drop unsaved edits."""
-        editor = self.view.detail.editor
-        if not editor.is_dirty():
-            return True
-        title = editor.title_edit.text().strip() or self.tr("la nouvelle action")
-        choice = self._context.messenger.choose(
-            self, self.tr("Modifications non enregistrées"),
-            self.tr("« {title} » a des modifications non enregistrées.").format(title=title),
-            [self.tr("Enregistrer"), self.tr("Ne pas enregistrer"), self.tr("Annuler")])
-        if choice == 0:
-            return self._save()
-        if choice == 1:
-            self._revert()
-            return True
-        return False
+    def _untitled(self) -> str:
+        return self.tr("la nouvelle action")
 
     # ------------------------------------------------------------------ the detail
 

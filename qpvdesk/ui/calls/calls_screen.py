@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QShowEvent
@@ -46,6 +47,7 @@ from qpvdesk.ui.partners.column_model import ColumnTableModel
 from qpvdesk.ui.partners.fields import format_date
 from qpvdesk.ui.topics import FRAMEWORK, PROGRAMMATION
 from qpvdesk.ui.undo import quoted
+from qpvdesk.ui.widgets.unsaved_edits import UnsavedEditsGuard
 
 #: The section key of the page, also the topic of its `Focus` hints.
 SECTION = "calls"
@@ -84,7 +86,7 @@ def call_dossiers(session: Session, call_id: int) -> tuple[list[int], list[int]]
     return ids, late
 
 
-class CallsScreen(QWidget):
+class CallsScreen(UnsavedEditsGuard, QWidget):
     """The list of calls above, the selected call's editor below."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -233,51 +235,11 @@ class CallsScreen(QWidget):
         self.view.no_selection_label.setVisible(True)
         self._update_actions()
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._reloading:
-            return
-        new_id = self.model.id_at(current)
-        if new_id is not None and new_id == self._shown_id and not self._new:
-            return
-        if self.view.editor.is_dirty():
-            title = self.view.editor.title_edit.text().strip() or self.tr("le nouvel appel")
-            if self._context.messenger.confirm(
-                self, self.tr("Modifications non enregistrées"),
-                self.tr("« {title} » a des modifications non enregistrées.").format(title=title),
-                self.tr("Enregistrer"), self.tr("Ne pas enregistrer"),
-            ) and not self._save(select_after=False):
-                self._stay_on_editor()
-                return
-        self._new = False
-        self._show_detail(self.current_id())
+    def _dirty_editor(self) -> Any:
+        return self.view.editor
 
-    def _stay_on_editor(self) -> None:
-        self._reloading = True
-        try:
-            index = (QModelIndex() if self._new or self._shown_id is None
-                     else self.model.index_for_id(self._shown_id))
-            self.view.table.setCurrentIndex(index)
-            if not index.isValid():
-                self.view.table.clearSelection()
-        finally:
-            self._reloading = False
-
-    def maybe_save(self) -> bool:
-        """Before leaving the page or the file: save or drop unsaved edits."""
-        editor = self.view.editor
-        if not editor.is_dirty():
-            return True
-        title = editor.title_edit.text().strip() or self.tr("le nouvel appel")
-        choice = self._context.messenger.choose(
-            self, self.tr("Modifications non enregistrées"),
-            self.tr("« {title} » a des modifications non enregistrées.").format(title=title),
-            [self.tr("Enregistrer"), self.tr("Ne pas enregistrer"), self.tr("Annuler")])
-        if choice == 0:
-            return self._save()
-        if choice == 1:
-            self._revert()
-            return True
-        return False
+    def _untitled(self) -> str:
+        return self.tr("le nouvel appel")
 
     def _choices(self, year: int) -> list[EnvelopeChoice]:
         return self._context.read(lambda session: envelope_choices(session, year))
