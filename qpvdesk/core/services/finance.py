@@ -81,8 +81,35 @@ class Amounts:
         return self.granted - self.paid
 
 
+class _AmountsView:
+    """`row.requested` … `row.paid` read through to the row's `amounts`."""
+
+    __slots__ = ()
+    amounts: Amounts
+
+    @property
+    def requested(self) -> Money:
+        return self.amounts.requested
+
+    @property
+    def proposed(self) -> Money:
+        return self.amounts.proposed
+
+    @property
+    def granted(self) -> Money:
+        return self.amounts.granted
+
+    @property
+    def committed(self) -> Money:
+        return self.amounts.committed
+
+    @property
+    def paid(self) -> Money:
+        return self.amounts.paid
+
+
 @dataclass(frozen=True, slots=True)
-class FinanceRow:
+class FinanceRow(_AmountsView):
     """One budget line in one year: its envelope and what its funding rows add up to."""
 
     year: int
@@ -102,32 +129,12 @@ class FinanceRow:
         return self.nature.label
 
     @property
-    def requested(self) -> Money:
-        return self.amounts.requested
-
-    @property
-    def proposed(self) -> Money:
-        return self.amounts.proposed
-
-    @property
-    def granted(self) -> Money:
-        return self.amounts.granted
-
-    @property
-    def committed(self) -> Money:
-        return self.amounts.committed
-
-    @property
-    def paid(self) -> Money:
-        return self.amounts.paid
-
-    @property
     def exceeded(self) -> bool:
         return self.remaining is not None and self.remaining.cents < 0
 
 
 @dataclass(frozen=True, slots=True)
-class FinanceTotal:
+class FinanceTotal(_AmountsView):
     """A subtotal (per nature, per funder, or the whole year).
 
     `envelope` sums the envelopes of the lines that have one, `remaining` their
@@ -143,26 +150,6 @@ class FinanceTotal:
     remaining: Money | None
     lines: int
 
-    @property
-    def requested(self) -> Money:
-        return self.amounts.requested
-
-    @property
-    def proposed(self) -> Money:
-        return self.amounts.proposed
-
-    @property
-    def granted(self) -> Money:
-        return self.amounts.granted
-
-    @property
-    def committed(self) -> Money:
-        return self.amounts.committed
-
-    @property
-    def paid(self) -> Money:
-        return self.amounts.paid
-
 
 @dataclass(frozen=True, slots=True)
 class FinanceTable:
@@ -176,7 +163,7 @@ class FinanceTable:
 
 
 @dataclass(frozen=True, slots=True)
-class ObjectiveFinanceRow:
+class ObjectiveFinanceRow(_AmountsView):
     """What the funding rows of a year add up to for a priority or an operational objective.
 
     Rows whose objective is deeper (an action-plan item) count for its operational
@@ -190,26 +177,6 @@ class ObjectiveFinanceRow:
     level: ObjectiveLevel | None
     priority_code: str | None
     amounts: Amounts
-
-    @property
-    def requested(self) -> Money:
-        return self.amounts.requested
-
-    @property
-    def proposed(self) -> Money:
-        return self.amounts.proposed
-
-    @property
-    def granted(self) -> Money:
-        return self.amounts.granted
-
-    @property
-    def committed(self) -> Money:
-        return self.amounts.committed
-
-    @property
-    def paid(self) -> Money:
-        return self.amounts.paid
 
 
 # --- SQL helpers -----------------------------------------------------------------------------
