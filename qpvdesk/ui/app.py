@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from qpvdesk import __version__
-from qpvdesk.paths import APP_AUTHOR, APP_NAME, user_log_dir
+from qpvdesk.paths import APP_AUTHOR, APP_NAME, resource, user_log_dir
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.crash import install_excepthook, setup_logging
 from qpvdesk.ui.main_window import MainWindow
@@ -30,12 +31,20 @@ def make_application() -> QApplication:
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationDisplayName("qpvdesk")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(application_icon())
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     translator = QTranslator(app)
     if translator.load(QLocale(QLocale.Language.French), "qtbase", "_",
                        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
     return app
+
+
+def application_icon() -> QIcon:
+    """The icon of every window (and of the taskbar entry), from resources/icons."""
+    pixmap = QPixmap()
+    pixmap.loadFromData(resource("icons", "qpvdesk.png").read_bytes(), "PNG")
+    return QIcon(pixmap)
 
 
 def _quit_on_signals(app: QApplication, window: MainWindow) -> None:
