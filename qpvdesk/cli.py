@@ -169,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_exchange_commands(commands)
     _add_report_commands(commands)
+    commands.add_parser(
+        "selftest",
+        help="vérifie que l'installation fonctionne (sans écran)",
+        description="Vérifie l'installation sans écran ni fichier de l'utilisateur : crée une "
+        "base de démonstration dans un dossier temporaire, ouvre la fenêtre et chacune de ses "
+        "pages, produit un relevé de décision (PDF) et le tableau de programmation (Excel), "
+        "les relit, puis supprime le dossier. Une ligne par vérification ; code de sortie 1 "
+        "si l'une échoue.",
+    )
     return parser
 
 
@@ -902,6 +911,13 @@ def cmd_action_sheet(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(_args: argparse.Namespace) -> int:
+    # Qt is loaded only for this command (and the window), not for the other commands.
+    from qpvdesk.ui.selftest import run_selftest
+
+    return run_selftest()
+
+
 COMMANDS = {
     "init": cmd_init,
     "info": cmd_info,
@@ -916,6 +932,7 @@ COMMANDS = {
     "evaluation": cmd_evaluation,
     "actions": cmd_actions,
     "fiche-action": cmd_action_sheet,
+    "selftest": cmd_selftest,
 }
 
 if __name__ == "__main__":  # pragma: no cover
