@@ -1,0 +1,175 @@
+"""The bundle's size, and its start time to a shown window against a bare PySide6 window.
+
+    .venv/bin/python installer/build.py          # builds dist/qpvdesk first
+    .venv/bin/python benchmarks/bench_bundle.py [--bundle dist/qpvdesk] [--runs 7] [--json F]
+
+Both programs run the same way: one-folder PyInstaller bundles (the bare window,
+benchmarks/bare_window.py, is frozen here with the same Qt filters as qpvdesk), started on
+the same Xvfb screen, each printing `qpvdesk-shown <epoch seconds>` once its window is
+exposed (qpvdesk with QPVDESK_REPORT_SHOWN=1). qpvdesk opens an existing demonstration
+database. One start of each is not counted (disk cache), then they alternate; medians.
+Targets: bundle under 150 MB, start under 1.5 times the bare window's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import selectors
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALLER = ROOT / "installer"
+BARE_SCRIPT = Path(__file__).resolve().parent / "bare_window.py"
+MARKER = "qpvdesk-shown"
+SIZE_TARGET_MB = 150
+RATIO_TARGET = 1.5
+START_TIMEOUT_S = 120
+
+BARE_SPEC = """
+import sys
+sys.path.insert(0, {installer!r})
+from bundle_filters import prune
+
+a = Analysis([{script!r}], excludes=["tkinter", "PySide6.QtNetwork"])
+a.binaries, a.datas = prune(a.binaries, a.datas)
+pyz = PYZ(a.pure)
+exe = EXE(pyz, a.scripts, [], exclude_binaries=True, name="bare", console=False)
+coll = COLLECT(exe, a.binaries, a.datas, strip=sys.platform != "win32", name="bare")
+"""
+
+
+def folder_size(folder: Path) -> int:
+    return sum(path.lstat().st_size for path in folder.rglob("*")
+               if path.is_symlink() or path.is_file())
+
+
+def freeze_bare_window(work: Path) -> Path:
+    spec = work / "bare.spec"
+    spec.write_text(BARE_SPEC.format(installer=str(INSTALLER), script=str(BARE_SCRIPT)),
+                    encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(spec)],
+        check=True,
+    )
+    return work / "dist" / "bare" / "bare"
+
+
+class Screen:
+    """An Xvfb screen for the duration of the measurements."""
+
+    def __init__(self) -> None:
+        self.display = f":{random.randint(500, 900)}"
+        self.process = subprocess.Popen(
+            ["Xvfb", self.display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        socket = Path("/tmp/.X11-unix") / f"X{self.display[1:]}"
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise SystemExit(f"Xvfb did not start on {self.display}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def start_time(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from starting *command* to its marker line; the program is then stopped."""
+    started = time.time()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=deadline - time.monotonic()):
+                break
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"{command[0]} stopped before showing its window")
+            if line.startswith(MARKER):
+                return float(line.split()[1]) - started
+        raise SystemExit(f"{command[0]} showed no window within {START_TIMEOUT_S} s")
+    finally:
+        selector.close()
+        process.terminate()  # qpvdesk closes its database on SIGTERM
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / "qpvdesk",
+                        help="the one-folder bundle (default: dist/qpvdesk)")
+    parser.add_argument("--runs", type=int, default=7, help="starts of each program")
+    parser.add_argument("--json", type=Path, help="also write the results there")
+    args = parser.parse_args(argv)
+    program = args.bundle / ("qpvdesk.exe" if sys.platform == "win32" else "qpvdesk")
+    if not program.is_file():
+        raise SystemExit(f"no bundle at {args.bundle}: run installer/build.py first")
+    if shutil.which("Xvfb") is None:
+        raise SystemExit("Xvfb is needed (Debian: apt-get install xvfb)")
+
+    size_mb = folder_size(args.bundle) / 1e6
+    print(f"Bundle {args.bundle}: {size_mb:.1f} MB (target < {SIZE_TARGET_MB} MB)")
+    with tempfile.TemporaryDirectory(prefix="bench-bundle-") as scratch:
+        work = Path(scratch)
+        started = time.monotonic()
+        bare = freeze_bare_window(work)
+        print(f"Bare window frozen in {time.monotonic() - started:.0f} s: "
+              f"{folder_size(bare.parent) / 1e6:.1f} MB")
+        database = work / "demo.sqlite"
+        subprocess.run([str(program), "--db", str(database), "init", "--demo"], check=True,
+                       stdout=subprocess.DEVNULL)
+        screen = Screen()
+        # The user's own settings, data and log are left alone.
+        env = dict(os.environ, DISPLAY=screen.display, QT_QPA_PLATFORM="xcb",
+                   QPVDESK_REPORT_SHOWN="1", XDG_CONFIG_HOME=str(work / "config"),
+                   XDG_DATA_HOME=str(work / "data"), XDG_STATE_HOME=str(work / "state"),
+                   XDG_CACHE_HOME=str(work / "cache"))
+        commands = {"qpvdesk": [str(program), "--db", str(database)], "bare": [str(bare)]}
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        try:
+            for command in commands.values():
+                start_time(command, env)  # warm-up: not counted
+            for _run in range(args.runs):
+                for name, command in commands.items():
+                    times[name].append(start_time(command, env))
+        finally:
+            screen.close()
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    ratio = medians["qpvdesk"] / medians["bare"]
+    for name, values in times.items():
+        shown = ", ".join(f"{value:.2f}" for value in values)
+        print(f"{name:8} start to shown window: median {medians[name]:.2f} s  ({shown})")
+    print(f"Ratio qpvdesk / bare window: {ratio:.2f} (target < {RATIO_TARGET})")
+    if args.json is not None:
+        args.json.write_text(json.dumps({
+            "bundle_mb": round(size_mb, 1),
+            "start_s": {name: [round(v, 3) for v in values] for name, values in times.items()},
+            "median_s": {name: round(value, 3) for name, value in medians.items()},
+            "ratio": round(ratio, 2),
+        }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
