@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import TextIO, TypeVar
 
 from openpyxl import load_workbook
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qpvdesk.core.domain.enums import MeetingState
@@ -132,6 +132,8 @@ def _check_window(checks: _Checks, path: Path, folder: Path, recorder: _ErrorRec
     app = checks.run("Démarrage de Qt", make_application)
     if app is None:
         return
+    checks.run("Icône de l'application", lambda: _check_icon(app))
+    checks.run("Traduction française de Qt", _check_qt_translation)
     messenger = RecordingMessenger()
 
     def open_window() -> MainWindow:
@@ -158,6 +160,21 @@ def _check_window(checks: _Checks, path: Path, folder: Path, recorder: _ErrorRec
         _no_errors(recorder, messenger)
 
     checks.run("Fermeture de la fenêtre et de la base", close)
+
+
+def _check_icon(app: QApplication) -> None:
+    if app.windowIcon().isNull():
+        raise SelftestFailure("l'icône est introuvable")
+
+
+def _check_qt_translation() -> None:
+    """Qt's own buttons and dialogs in French: its translations shipped with the program."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator()
+    if not translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+        raise SelftestFailure(f"« qtbase_fr.qm » est introuvable dans « {folder} »")
+    if translator.translate("QPlatformTheme", "Cancel") != "Annuler":
+        raise SelftestFailure("la traduction de Qt ne traduit pas « Cancel »")
 
 
 def _show_page(window: MainWindow, key: str, recorder: _ErrorRecorder,

@@ -27,6 +27,8 @@ def test_selftest_passes_from_the_source_tree(tmp_path: Path) -> None:
         assert f"Page « {section.title} » : ok" in lines
     assert "Relevé de décision d'une séance tenue (PDF) : ok" in lines
     assert "Tableau de programmation (Excel) : ok" in lines
+    assert "Icône de l'application : ok" in lines
+    assert "Traduction française de Qt : ok" in lines
     assert lines[-1] == "Autotest : tout est en ordre."
     # Nothing left behind in the working folder.
     assert list(tmp_path.iterdir()) == []
