@@ -16,14 +16,9 @@ from qpvdesk.core.services.setup import Content
 from qpvdesk.core.storage.backups import BackupInfo, list_backups
 from qpvdesk.core.storage.database import Database, restore_database
 from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.file_pickers import pick_existing_file, pick_new_file
 from qpvdesk.ui.formatting import date_time
-from qpvdesk.ui.opening import (
-    busy_cursor,
-    create_with_dialogs,
-    open_with_dialogs,
-    pick_existing_file,
-    pick_new_file,
-)
+from qpvdesk.ui.opening import busy_cursor, create_with_dialogs, open_with_dialogs
 from qpvdesk.ui.restore_dialog import choose_backup
 
 logger = logging.getLogger(__name__)
