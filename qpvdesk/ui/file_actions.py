@@ -35,7 +35,8 @@ class DatabaseHost(Protocol):
     def close(self) -> bool: ...
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """The same file on disk, whatever the spelling of the path."""
     try:
         return a.resolve() == b.resolve()
     except OSError:
@@ -90,9 +91,12 @@ class FileActions(QObject):
 
     def open_other(self) -> None:
         path = self.pick_existing(self._window, self._folder())
-        if path is None:
-            return
-        if _same_file(path, self._context.database.origin):
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> None:
+        """Switch to *path* (a recent file, a dropped file…), after the unsaved edits."""
+        if same_file(path, self._context.database.origin):
             self._context.messenger.inform(self._window, self.tr("Ouvrir une autre base"),
                                            self.tr("Cette base est déjà ouverte."))
             return
