@@ -62,7 +62,8 @@ class WelcomeDialog(QDialog):
         self.builtin_button = QCommandLinkButton(
             self.tr("Créer la base avec le contrat de ville intégré"),
             self.tr("Le contrat 2024–2030 de Clermont l'Hérault (quartier Centre-ville) : "
-                    "cadre stratégique, partenaires, instances. Le choix habituel."))
+                    "cadre stratégique, partenaires, instances. Le choix habituel (touche "
+                    "Entrée)."))
         self.framework_button = QCommandLinkButton(
             self.tr("Créer la base à partir d'un classeur de cadre stratégique…"),
             self.tr("Le cadre de votre commune dans un classeur Excel au format de « Fichier "
