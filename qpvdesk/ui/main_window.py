@@ -243,8 +243,11 @@ class MainWindow(QMainWindow):
 
     def show_help(self, page: int) -> None:
         """The help window on *page*, beside the main one; one window, reused."""
+        places = DataPlaces.of(self.context.database)
         if self.help_dialog is None:
-            self.help_dialog = HelpDialog(DataPlaces.of(self.context.database), self)
+            self.help_dialog = HelpDialog(places, self)
+        else:
+            self.help_dialog.show_places(places)  # a first backup may have come since
         self.help_dialog.show_page(page)
 
     # ------------------------------------------------------------------ dropped files

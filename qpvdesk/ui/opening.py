@@ -132,11 +132,14 @@ def _start_with(answer: WelcomeAnswer, data_file: Path, demo_file: Path,
         return target  # the demonstration explored before: opened again as it was left
     if not _make_folder(target.parent, messenger):
         return None
-    if answer.choice is StartChoice.FRAMEWORK and answer.picked is not None:
-        return target if _create_from_workbook(target, answer.picked, messenger) else None
-    content: Content = {StartChoice.EMPTY: "empty", StartChoice.DEMO: "demo"}.get(
-        answer.choice, "builtin")
-    return target if create_with_dialogs(target, content, messenger=messenger) else None
+    if answer.choice is StartChoice.FRAMEWORK:
+        created = answer.picked is not None and _create_from_workbook(target, answer.picked,
+                                                                      messenger)
+    else:
+        content: Content = ("empty" if answer.choice is StartChoice.EMPTY
+                            else "demo" if answer.choice is StartChoice.DEMO else "builtin")
+        created = create_with_dialogs(target, content, messenger=messenger)
+    return target if created else None
 
 
 def _create_from_workbook(path: Path, workbook: Path, messenger: Messenger) -> bool:
