@@ -59,8 +59,9 @@ class FileActions(QObject):
 
         self.open_action = QAction(self.tr("Ouvrir une autre base…"), self)
         self.open_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        # No Ctrl+N here: the pages' « Nouvel appel », « Nouvelle action »… have it, and a
+        # shortcut held twice does nothing at all.
         self.new_action = QAction(self.tr("Nouvelle base…"), self)
-        self.new_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.backup_action = QAction(self.tr("Sauvegarder maintenant"), self)
         self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.restore_action = QAction(self.tr("Restaurer une sauvegarde…"), self)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from qpvdesk import __version__
@@ -73,6 +74,23 @@ def test_the_shortcuts_page(window: MainWindow) -> None:
     # The window's own shortcuts are the ones listed.
     assert window.undo_action.shortcut().toString() == "Ctrl+Z"
     assert window.file_actions.backup_action.shortcut().toString() == "Ctrl+Shift+S"
+
+
+def test_ctrl_n_makes_a_new_item_in_the_pages_that_list_it(qtbot: Any,
+                                                              window: MainWindow) -> None:
+    created: list[str] = []
+    window.file_actions.pick_new = lambda _parent, _folder: None
+    window.file_actions.new_action.triggered.connect(lambda: created.append("base"))
+    for key in ("actions", "partners"):
+        window.select_section(key)
+        view = window.pages[key].view  # type: ignore[attr-defined]
+        view.new_action.triggered.connect(lambda _checked=False, k=key: created.append(k))
+        table = view.table
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=table.visualRect(table.model().index(0, 0)).center())
+        assert table.hasFocus()
+        qtbot.keyClick(table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert created == ["actions", "partners"]
 
 
 def test_the_data_page_shows_the_real_places(window: MainWindow, db_path: Path,
