@@ -14,6 +14,7 @@ import platformdirs
 APP_NAME = "qpvdesk"
 APP_AUTHOR = "qpvdesk"
 DEFAULT_DB_NAME = "qpvdesk.sqlite"
+DEMO_DB_NAME = "demo.sqlite"
 
 
 def resource(*parts: str) -> Traversable:
@@ -32,6 +33,11 @@ def user_data_dir() -> Path:
 def default_db_path() -> Path:
     """The database used when no ``--db`` is given."""
     return user_data_dir() / DEFAULT_DB_NAME
+
+
+def demo_db_path() -> Path:
+    """The demonstration file, beside the default one and never mixed with it."""
+    return user_data_dir() / DEMO_DB_NAME
 
 
 def user_log_dir() -> Path:

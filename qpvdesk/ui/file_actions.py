@@ -16,14 +16,9 @@ from qpvdesk.core.services.setup import Content
 from qpvdesk.core.storage.backups import BackupInfo, list_backups
 from qpvdesk.core.storage.database import Database, restore_database
 from qpvdesk.ui.context import AppContext
+from qpvdesk.ui.file_pickers import pick_existing_file, pick_new_file
 from qpvdesk.ui.formatting import date_time
-from qpvdesk.ui.opening import (
-    busy_cursor,
-    create_with_dialogs,
-    open_with_dialogs,
-    pick_existing_file,
-    pick_new_file,
-)
+from qpvdesk.ui.opening import busy_cursor, create_with_dialogs, open_with_dialogs
 from qpvdesk.ui.restore_dialog import choose_backup
 
 logger = logging.getLogger(__name__)
@@ -40,7 +35,8 @@ class DatabaseHost(Protocol):
     def close(self) -> bool: ...
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """The same file on disk, whatever the spelling of the path."""
     try:
         return a.resolve() == b.resolve()
     except OSError:
@@ -63,8 +59,9 @@ class FileActions(QObject):
 
         self.open_action = QAction(self.tr("Ouvrir une autre base…"), self)
         self.open_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        # No Ctrl+N here: the pages' « Nouvel appel », « Nouvelle action »… have it, and a
+        # shortcut held twice does nothing at all.
         self.new_action = QAction(self.tr("Nouvelle base…"), self)
-        self.new_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.backup_action = QAction(self.tr("Sauvegarder maintenant"), self)
         self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.restore_action = QAction(self.tr("Restaurer une sauvegarde…"), self)
@@ -95,9 +92,12 @@ class FileActions(QObject):
 
     def open_other(self) -> None:
         path = self.pick_existing(self._window, self._folder())
-        if path is None:
-            return
-        if _same_file(path, self._context.database.origin):
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> None:
+        """Switch to *path* (a recent file, a dropped file…), after the unsaved edits."""
+        if same_file(path, self._context.database.origin):
             self._context.messenger.inform(self._window, self.tr("Ouvrir une autre base"),
                                            self.tr("Cette base est déjà ouverte."))
             return

@@ -1,13 +1,22 @@
-"""The main window: navigation list, one page per section, the "Fichier" and "Édition" menus,
-the status bar."""
+"""The main window: navigation list, one page per section, the "Fichier", "Édition" and "Aide"
+menus, the status bar; a data file dropped on it is opened."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -25,8 +34,10 @@ from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dossiers.editor import close_dossier_editors, open_dossier_editor
 from qpvdesk.ui.exchange_menu import ExchangeMenu
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
+from qpvdesk.ui.help_dialog import DATA_PAGE, GUIDE_PAGE, SHORTCUTS_PAGE, DataPlaces, HelpDialog
 from qpvdesk.ui.opening import busy_cursor
 from qpvdesk.ui.pages import make_page
+from qpvdesk.ui.recent_files import RecentFiles
 from qpvdesk.ui.sections import DASHBOARD, DOSSIERS, Section, all_sections
 from qpvdesk.ui.status_bar import DatabaseStatusBar
 
@@ -39,6 +50,13 @@ _KEY_ROLE = Qt.ItemDataRole.UserRole
 
 class LeavablePage(Protocol):
     def maybe_save(self) -> bool: ...
+
+
+def _local_files(mime: QMimeData) -> list[Path]:
+    """The local files of a drag (an e-mail attachment or a web link is not one)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +97,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.file_actions = FileActions(self, self, context)
         self.exchange = ExchangeMenu(self, self, context)
+        self.recent_files = RecentFiles(settings, self.file_actions.open_path, self)
+        self.help_dialog: HelpDialog | None = None
         self._build_edit_actions()
         self._build_menus()
         context.changed.connect(self._on_changed)
@@ -87,6 +107,7 @@ class MainWindow(QMainWindow):
         context.show_dossiers_requested.connect(self._show_dossiers)
         self._show_database()
         self._restore_settings()
+        self.setAcceptDrops(True)
 
     def _make_page(self, section: Section) -> QWidget:
         return make_page(section, self.context)
@@ -123,6 +144,7 @@ class MainWindow(QMainWindow):
                 file_menu.addSeparator()
             else:
                 file_menu.addAction(action)
+        file_menu.insertMenu(self.file_actions.new_action, self.recent_files.menu)
         # « Exporter » and « Importer » between the files and the backups.
         before = self.file_actions.backup_action
         file_menu.insertMenu(before, self.exchange.export_menu)
@@ -132,7 +154,16 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         help_menu = self.menuBar().addMenu(self.tr("&Aide"))
-        help_menu.addAction(self.tr("À propos de qpvdesk"), self._about)
+        self.guide_action = help_menu.addAction(self.tr("Guide d'utilisation"),
+                                                lambda: self.show_help(GUIDE_PAGE))
+        self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.shortcuts_action = help_menu.addAction(self.tr("Raccourcis clavier"),
+                                                    lambda: self.show_help(SHORTCUTS_PAGE))
+        self.data_help_action = help_menu.addAction(
+            self.tr("Vos données et sauvegardes, changer d'ordinateur"),
+            lambda: self.show_help(DATA_PAGE))
+        help_menu.addSeparator()
+        self.about_action = help_menu.addAction(self.tr("À propos de qpvdesk"), self._about)
 
     # ------------------------------------------------------------------ sections
 
@@ -154,6 +185,9 @@ class MainWindow(QMainWindow):
             title = self.tr("{title} (lecture seule)").format(title=title)
         self.setWindowTitle(title)
         self.status.show_database(database)
+        self.recent_files.add(database.origin)
+        if self.help_dialog is not None:
+            self.help_dialog.show_places(DataPlaces.of(database))
         self.file_actions.update_enabled()
         self.exchange.update_enabled()
         self._update_edit_actions()
@@ -204,6 +238,41 @@ class MainWindow(QMainWindow):
         self._database_open = True
         self._show_database()
         self.show_open_warnings()
+
+    # ------------------------------------------------------------------ help
+
+    def show_help(self, page: int) -> None:
+        """The help window on *page*, beside the main one; one window, reused."""
+        places = DataPlaces.of(self.context.database)
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(places, self)
+        else:
+            self.help_dialog.show_places(places)  # a first backup may have come since
+        self.help_dialog.show_page(page)
+
+    # ------------------------------------------------------------------ dropped files
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = _local_files(event.mimeData())
+        if not files:
+            return
+        event.acceptProposedAction()
+        if len(files) > 1:
+            self.show_message(self.tr("Déposez un seul fichier à la fois."))
+            return
+        path = files[0]
+        if path.suffix.lower() != ".sqlite":
+            self.show_message(
+                self.tr("« {name} » n'est pas une base qpvdesk : seul un fichier .sqlite peut "
+                        "être ouvert en le déposant sur la fenêtre.").format(name=path.name))
+            return
+        # After the drop has returned: the file manager is not held by the questions that
+        # opening may ask (unsaved edits, a locked file).
+        QTimer.singleShot(0, lambda: self.file_actions.open_path(path))
 
     # ------------------------------------------------------------------ settings, closing
 

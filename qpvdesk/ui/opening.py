@@ -9,16 +9,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from qpvdesk.core.errors import DatabaseLockedError, UserFacingError
 from qpvdesk.core.services.setup import Content, create_new_database
 from qpvdesk.core.storage.database import Database, ReadOnlyFileError, open_database
-from qpvdesk.paths import default_db_path, working_copies_dir
+from qpvdesk.paths import default_db_path, demo_db_path, working_copies_dir
+from qpvdesk.ui.file_pickers import pick_existing_file
 from qpvdesk.ui.messages import Messenger
+from qpvdesk.ui.welcome_dialog import StartChoice, WelcomeAnswer, ask_how_to_start
 
 logger = logging.getLogger(__name__)
-FILE_FILTER = "Bases qpvdesk (*.sqlite);;Tous les fichiers (*)"
 
 
 def _tr(text: str) -> str:
@@ -75,11 +76,10 @@ def open_initial_database(db_path: Path | None, read_only: bool,
     if db_path is None:
         path = default_db_path()
         if not path.exists():
-            # First start: the built-in contract, in the user's local data folder.
-            if not _make_folder(path.parent, messenger):
+            started = _first_start(path, demo_db_path(), messenger)
+            if started is None:
                 return None
-            if not create_with_dialogs(path, "builtin", messenger=messenger):
-                return None
+            path = started
     else:
         path = db_path.expanduser().absolute()
         if not path.exists():
@@ -111,6 +111,51 @@ def open_initial_database(db_path: Path | None, read_only: bool,
         path = picked
 
 
+def _first_start(data_file: Path, demo_file: Path, messenger: Messenger) -> Path | None:
+    """No data file yet: the welcome dialog, until a file exists to open or the user quits."""
+    while True:
+        answer = ask_how_to_start(data_file, demo_file)
+        if answer is None:
+            return None
+        started = _start_with(answer, data_file, demo_file, messenger)
+        if started is not None:
+            return started
+
+
+def _start_with(answer: WelcomeAnswer, data_file: Path, demo_file: Path,
+                messenger: Messenger) -> Path | None:
+    """Create (or pick) the file the welcome dialog asked for; None when it was refused."""
+    if answer.choice is StartChoice.OPEN:
+        return answer.picked
+    target = demo_file if answer.choice is StartChoice.DEMO else data_file
+    if answer.choice is StartChoice.DEMO and target.exists():
+        return target  # the demonstration explored before: opened again as it was left
+    if not _make_folder(target.parent, messenger):
+        return None
+    if answer.choice is StartChoice.FRAMEWORK:
+        created = answer.picked is not None and _create_from_workbook(target, answer.picked,
+                                                                      messenger)
+    else:
+        content: Content = ("empty" if answer.choice is StartChoice.EMPTY
+                            else "demo" if answer.choice is StartChoice.DEMO else "builtin")
+        created = create_with_dialogs(target, content, messenger=messenger)
+    return target if created else None
+
+
+def _create_from_workbook(path: Path, workbook: Path, messenger: Messenger) -> bool:
+    """A new file holding the workbook's contract and framework; a bad workbook creates none."""
+    # Imported here, as the other workbook readers are: openpyxl is not loaded at every start.
+    from qpvdesk.core.exchange.framework_exchange import create_database_with_framework
+
+    try:
+        with busy_cursor():
+            create_database_with_framework(path, workbook)
+    except UserFacingError as error:
+        messenger.warn(None, _tr("Création impossible"), error.message)
+        return False
+    return True
+
+
 def _make_folder(folder: Path, messenger: Messenger) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,23 +165,3 @@ def _make_folder(folder: Path, messenger: Messenger) -> bool:
                        .format(folder=folder, reason=error.strerror))
         return False
     return True
-
-
-def pick_existing_file(parent: QWidget | None, folder: Path) -> Path | None:
-    """The file dialog of "Ouvrir une autre base…"."""
-    name, _filter = QFileDialog.getOpenFileName(
-        parent, _tr("Ouvrir une base qpvdesk"), str(folder), _tr(FILE_FILTER)
-    )
-    return Path(name) if name else None
-
-
-def pick_new_file(parent: QWidget | None, folder: Path) -> Path | None:
-    """The file dialog of "Nouvelle base…" (the creation itself never overwrites a file)."""
-    name, _filter = QFileDialog.getSaveFileName(
-        parent, _tr("Nouvelle base qpvdesk"), str(folder / "contrat-de-ville.sqlite"),
-        _tr(FILE_FILTER), options=QFileDialog.Option.DontConfirmOverwrite,
-    )
-    if not name:
-        return None
-    path = Path(name)
-    return path if path.suffix else path.with_suffix(".sqlite")

@@ -42,17 +42,6 @@ def test_missing_file_and_quit_creates_nothing(qtbot: Any, tmp_path: Path,
     assert not path.parent.exists()
 
 
-def test_default_file_is_created_on_first_start(qtbot: Any, tmp_path: Path, messenger: Any,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    default = tmp_path / "user-data" / "qpvdesk.sqlite"
-    monkeypatch.setattr(opening, "default_db_path", lambda: default)
-    database = open_initial_database(None, False, messenger)
-    assert database is not None
-    database.close()
-    assert default.exists()
-    assert messenger.questions == []
-
-
 def test_locked_file_is_offered_read_only(qtbot: Any, db_path: Path, messenger: Any,
                                           open_db: Callable[..., Database]) -> None:
     open_db(db_path)  # another session holds the lock
