@@ -145,6 +145,15 @@ def full_name(first_name: str | None, last_name: str) -> str:
     return f"{first_name} {last_name}" if first_name else last_name
 
 
+def describe_contact(session: Session, contact_id: int) -> str:
+    """« Claire Martin (Ville de …), contact n° 12 », for confirmations."""
+    contact = _get(session, contact_id)
+    name = full_name(contact.first_name, contact.last_name)
+    if contact.organisation is not None:
+        name += f" ({contact.organisation.name})"
+    return f"{name}, contact n° {contact.id}"
+
+
 def identity_pattern(
     email_address: str | None, first_name: str | None, last_name: str | None
 ) -> re.Pattern[str] | None:
@@ -625,6 +634,7 @@ __all__ = [
     "UnknownContactError",
     "clean_file",
     "contact_export_json",
+    "describe_contact",
     "erase_contact",
     "export_contact",
     "identity_pattern",
