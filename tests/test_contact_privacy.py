@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from meeting_worker import YEAR, hold
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qpvdesk.core.domain.enums import CommitteeKind, MeetingState
 from qpvdesk.core.domain.models import (
+    AuditEntry,
     Committee,
     Contact,
+    Decision,
     MailDraft,
     Meeting,
     Objective,
@@ -291,3 +293,33 @@ def test_decisions_refuse_an_address_since_the_audit_log_keeps_them(db: Database
         pytest.raises(ValidationError, match="Décision : pas d'adresse"),
     ):
         meetings.record_free_decision(session, held.meeting_id, f"Écrire à {ADDRESS}.")
+
+
+def test_an_address_already_in_a_decision_is_kept_and_reported(db: Database) -> None:
+    """A decision's text is a public record and the audit log is append-only: an address put
+    there behind the application's back is left in place, and the erasure says where."""
+    person = seat_person(db)
+    with db.read() as session:
+        decision_id = session.scalars(
+            select(Decision.id).where(Decision.meeting_id == person.meeting_id)
+        ).first()
+    assert decision_id is not None
+    raw = sqlite3.connect(db.path)
+    raw.create_function("qpvdesk_user", 0, lambda: "test")
+    raw.execute("UPDATE decision SET text = ? WHERE id = ?", (f"Écrire à {ADDRESS}", decision_id))
+    raw.commit()
+    logged = raw.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+    raw.close()
+
+    result = erase_contact(db, person.contact_id, today=ERASED_ON)
+
+    assert result.kept == (
+        f"texte de la décision n° {decision_id}",
+        "1 ligne du journal des modifications",
+    )
+    assert any("Conservé (document public" in line for line in result.summary())
+    with db.read() as session:
+        decision = session.get(Decision, decision_id)
+        assert decision is not None and decision.text == f"Écrire à {ADDRESS}"
+        # Nothing audited was rewritten: the log holds no further copy of the address.
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == logged
