@@ -118,8 +118,8 @@ class ErasureResult:
             lines.append(f"Conservé (document public, journal non modifiable) : {place}.")
         if not self.file_cleaned:
             lines.append(
-                "Le fichier n'a pas pu être compacté (il est lu par un autre programme) : "
-                "il le sera à la prochaine fermeture de qpvdesk."
+                "Le journal « -wal » du fichier n'a pas pu être vidé (un autre programme lit "
+                "la base) : il le sera quand ce programme et qpvdesk l'auront fermée."
             )
         if self.backup is not None:
             lines.append(
