@@ -18,6 +18,7 @@ from qpvdesk.core.services.partners import (
     create_contact,
     update_contact,
 )
+from qpvdesk.core.storage.backups import list_backups
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.partners.partners_screen import PartnersScreen
 
@@ -127,6 +128,20 @@ def test_export_then_erase_from_the_contacts_tab(
     window.undo_action.trigger()
     assert context.read(lambda s: s.get(Contact, contact).email) is None
     assert not file_holds(db_path, ADDRESS) and not file_holds(db_path, "Bastien Quillard")
+
+    # Restoring the backup taken just before the erasure erases the person again at once.
+    [before] = [b for b in list_backups(db_path) if b.reason == "effacement"]
+    window.file_actions.choose_backup = lambda _parent, _backups: before
+    messenger.answers = [True]
+    window.file_actions.restore_action.trigger()
+    assert messenger.warnings == []
+    assert "Effacement (RGPD) refait pour 1 contact" in messenger.infos[-1]
+    assert window.context.read(identity) == ("Ancien membre", None, None, None)
+    assert not file_holds(db_path, ADDRESS)
+    screen = partners_page(window)
+    show_contact(qtbot, screen, town, contact)
+    contacts = screen.view.detail.contacts
+    assert contacts.model.row_at(contacts.table.currentIndex()).full_name == "Ancien membre"
 
 
 def test_a_read_only_file_offers_the_export_but_not_the_erasure(
