@@ -15,7 +15,7 @@ import pytest
 from meeting_worker import YEAR, hold
 from sqlalchemy import func, select
 
-from qpvdesk.core.domain.enums import CommitteeKind, MeetingState
+from qpvdesk.core.domain.enums import AttendanceStatus, CommitteeKind, Opinion
 from qpvdesk.core.domain.models import (
     AuditEntry,
     Committee,
@@ -149,7 +149,7 @@ def test_the_export_holds_everything_about_the_person(db: Database) -> None:
     [attended] = data["meetings"]
     assert attended["meeting_id"] == person.meeting_id
     assert attended["date"].startswith(f"{YEAR}-05-12T14:00")
-    assert attended["attendance"] == "Présent·e" or attended["attendance"].startswith("Présent")
+    assert attended["attendance"] == AttendanceStatus.PRESENT.label
     assert attended["role"] == "Membre"
     [draft] = data["mail_drafts"]
     assert ADDRESS.lower() in draft["recipients"].lower()
@@ -285,14 +285,22 @@ def test_a_later_contact_given_the_same_number_is_not_erased(db: Database) -> No
 
 def test_decisions_refuse_an_address_since_the_audit_log_keeps_them(db: Database) -> None:
     held = hold(db, 2)
-    with db.unit_of_work() as session:
-        meeting = session.get(Meeting, held.meeting_id)
-        assert meeting is not None and meeting.state is MeetingState.PLANNED
-    with (
-        db.unit_of_work() as session,
-        pytest.raises(ValidationError, match="Décision : pas d'adresse"),
-    ):
-        meetings.record_free_decision(session, held.meeting_id, f"Écrire à {ADDRESS}.")
+    dossier = held.scenario.dossier_ids[0]
+    for record, label in (
+        (lambda s: meetings.record_free_decision(s, held.meeting_id, f"Écrire à {ADDRESS}."),
+         "Décision"),
+        (lambda s: meetings.record_opinion(s, held.meeting_id, dossier, Opinion.FAVOURABLE, {},
+                                           f"Voir avec {ADDRESS}"),
+         "Commentaire"),
+    ):  # fmt: skip
+        with (
+            db.unit_of_work() as session,
+            pytest.raises(ValidationError, match=f"{label} : pas d'adresse électronique"),
+        ):
+            record(session)
+    with db.read() as session:
+        texts = session.scalars(select(Decision.text)).all()
+    assert all("@" not in (text or "") for text in texts)
 
 
 def test_an_address_already_in_a_decision_is_kept_and_reported(db: Database) -> None:
