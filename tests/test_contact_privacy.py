@@ -28,7 +28,7 @@ from qpvdesk.core.domain.models import (
 )
 from qpvdesk.core.errors import ValidationError
 from qpvdesk.core.reports import mail
-from qpvdesk.core.reports.decision_record import decision_record_data
+from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
 from qpvdesk.core.services import committees, meetings, partners
 from qpvdesk.core.services.contact_privacy import (
     FORMER_MEMBER,
@@ -125,8 +125,10 @@ def holds_person(path: Path) -> bool:
 
 
 def attendance_names(db: Database, meeting_id: int) -> list[tuple[str, str]]:
+    """The relevé's attendance (organisation, name), once its PDF is built."""
     with db.read() as session:
         data = decision_record_data(session, meeting_id, generated_on=date(YEAR, 6, 2))
+    assert render_decision_record(data).startswith(b"%PDF")
     return [(group.organisation, a.name) for group in data.attendance for a in group.attendees]
 
 
