@@ -333,3 +333,14 @@ def test_an_address_already_in_a_decision_is_kept_and_reported(db: Database) -> 
         assert decision is not None and decision.text == f"Écrire à {ADDRESS}"
         # Nothing audited was rewritten: the log holds no further copy of the address.
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == logged
+
+
+def test_erasing_again_only_cleans_and_records_nothing_more(db: Database) -> None:
+    with db.unit_of_work() as session:
+        contact_id = partners.create_contact(
+            session, partners.ContactInput(last_name=NAME, first_name="Claire", email=ADDRESS)
+        )
+    erase_contact(db, contact_id, backup=False)
+    again = erase_contact(db, contact_id, backup=False)
+    assert again.display_name == FORMER_MEMBER and again.file_cleaned
+    assert len(ErasureRegister.load(db.origin).erasures) == 1

@@ -118,8 +118,9 @@ class ErasureResult:
             lines.append(f"Conservé (document public, journal non modifiable) : {place}.")
         if not self.file_cleaned:
             lines.append(
-                "Le journal « -wal » du fichier n'a pas pu être vidé (un autre programme lit "
-                "la base) : il le sera quand ce programme et qpvdesk l'auront fermée."
+                "Le fichier n'a pas pu être entièrement nettoyé (un autre programme lit la "
+                "base, ou le disque est plein) : effacez de nouveau ce contact quand qpvdesk "
+                "sera seul à l'ouvrir."
             )
         if self.backup is not None:
             lines.append(
@@ -390,10 +391,15 @@ def erase_contact(
     try:
         with database.unit_of_work() as session:
             contact = _get(session, contact_id)
-            keys = identity_keys(contact.email, contact.first_name, contact.last_name)
+            # Erasing « Ancien membre » again only cleans the file: nothing to record.
+            keys = (
+                []
+                if _is_erased(contact)
+                else identity_keys(contact.email, contact.first_name, contact.last_name)
+            )
             result = _erase(session, contact, today)
-            # Recorded before the commit: a crash between the two re-erases nothing
-            # that was not meant to be erased, since the person was asked for.
+            # Written before the commit, taken back if the commit fails: a register
+            # never misses an erasure the file holds.
             recorded = register.add(contact_id, keys, today)
     except BaseException:
         if recorded:
@@ -441,15 +447,28 @@ def reapply_erasures(database: Database, *, today: date | None = None) -> list[i
 def clean_file(database: Database) -> bool:
     """Rebuild the pages (no deleted value left in free space) and empty the ``-wal``.
 
-    Returns False when another reader kept the checkpoint from completing.
+    Returns False when it could not (another program reading the file, a full disk):
+    the erasure itself is committed; running it again later finishes the cleaning.
     """
     with database.engine.connect() as connection:
         # Outside any transaction, on the driver connection: VACUUM refuses to run in one.
         raw = connection.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
-        raw.execute("VACUUM")
-        row = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        try:
+            raw.execute("VACUUM")
+            row = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            return False
     return row is not None and int(row[0]) == 0
+
+
+def _is_erased(contact: Contact) -> bool:
+    return (
+        contact.last_name == FORMER_MEMBER
+        and contact.first_name is None
+        and contact.email is None
+        and contact.phone is None
+    )
 
 
 @dataclass(frozen=True, slots=True)
