@@ -26,7 +26,7 @@ from qpvdesk.core.domain.models import (
     Objective,
     Organisation,
 )
-from qpvdesk.core.errors import ValidationError
+from qpvdesk.core.errors import UserFacingError, ValidationError
 from qpvdesk.core.reports import mail
 from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
 from qpvdesk.core.services import committees, meetings, partners
@@ -344,3 +344,17 @@ def test_erasing_again_only_cleans_and_records_nothing_more(db: Database) -> Non
     again = erase_contact(db, contact_id, backup=False)
     assert again.display_name == FORMER_MEMBER and again.file_cleaned
     assert len(ErasureRegister.load(db.origin).erasures) == 1
+
+
+def test_a_restore_whose_erasures_cannot_be_reapplied_is_taken_back(db: Database) -> None:
+    from qpvdesk.core.services.restoring import restore
+
+    person = seat_person(db)
+    erase_contact(db, person.contact_id, today=ERASED_ON)
+    [before_erasure] = [b for b in list_backups(db.path) if b.reason == "effacement"]
+    path = db.path
+    db.close()
+    register_path(path).write_text("{ abîmé", encoding="utf-8")
+    with pytest.raises(UserFacingError, match="La restauration a été annulée"):
+        restore(path, before_erasure.path)
+    assert not holds_person(path)

@@ -54,11 +54,22 @@ def restore(db_path: Path, backup_file: Path) -> RestoreOutcome:
     """Put *backup_file* in place of *db_path* (kept aside), then erase again whom the
     register says. The file must not be open (the window closes it first)."""
     aside = restore_database(db_path, backup_file)
-    database = open_database(db_path, backup_on_open=False)
     try:
-        erased = reapply_erasures(database)
-    finally:
-        database.close()
+        database = open_database(db_path, backup_on_open=False)
+        try:
+            erased = reapply_erasures(database)
+        finally:
+            database.close()
+    except UserFacingError as error:
+        if aside is None:
+            raise
+        # Nobody may see erased people again: the file goes back as it was.
+        copy_of_backup = restore_database(db_path, aside)
+        if copy_of_backup is not None:
+            copy_of_backup.unlink(missing_ok=True)
+        raise UserFacingError(
+            f"La restauration a été annulée, la base est restée telle quelle : {error.message}"
+        ) from error
     return RestoreOutcome(aside, tuple(erased))
 
 
