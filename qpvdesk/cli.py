@@ -51,6 +51,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
             "not allowed with argument": "incompatible avec l'option",
             "choose from": "choix possibles :",
             "invalid int value": "nombre entier invalide",
+            "one of the arguments": "indiquez l'un de ces arguments :",
+            " is required": "",
         }
         for english, french in translations.items():
             message = message.replace(english, french)
@@ -132,11 +134,72 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser(
         "restore",
-        help="restaure une sauvegarde",
-        description="Remplace la base par une sauvegarde ; le fichier "
-        "actuel est conservé à côté (…-avant-restauration-…).",
+        help="restaure une sauvegarde (ou annule la dernière restauration)",
+        description="Remplace la base par une sauvegarde ; le fichier actuel est conservé à "
+        "côté (…-avant-restauration-…) et peut lui-même être restauré : « --annuler » remet "
+        "en place celui de la dernière restauration. Les effacements RGPD faits depuis la "
+        "sauvegarde sont aussitôt refaits.",
     )
-    restore.add_argument("backup_file", type=Path, metavar="FICHIER", help="sauvegarde à restaurer")
+    which = restore.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "backup_file", type=Path, nargs="?", metavar="FICHIER", help="sauvegarde à restaurer"
+    )
+    which.add_argument(
+        "--annuler",
+        dest="undo",
+        action="store_true",
+        help="annule la dernière restauration (remet le fichier qu'elle avait mis de côté)",
+    )
+    which.add_argument(
+        "--liste",
+        dest="list",
+        action="store_true",
+        help="liste les sauvegardes et les fichiers mis de côté par les restaurations",
+    )
+
+    contact = commands.add_parser(
+        "contact",
+        help="données personnelles d'un contact : export ou effacement (RGPD)",
+        description="Droit d'accès : « contact export » écrit en JSON tout ce que la base "
+        "contient sur une personne. Droit à l'effacement : « contact erase » remplace la "
+        "personne par « Ancien membre » dans les comptes rendus (qui gardent leur sens) et "
+        "efface son nom, son adresse, son téléphone et ses notes de tout le fichier ; c'est "
+        "définitif. « contact list » donne le numéro de chaque contact.",
+    )
+    contact_actions = contact.add_subparsers(
+        dest="contact_action", title="actions", metavar="ACTION", parser_class=FrenchArgumentParser
+    )
+    contact_actions.required = True
+    contact_list = contact_actions.add_parser(
+        "list",
+        help="liste les contacts avec leur numéro",
+        description="Liste les contacts (nom, structure, numéro) ; avec un texte, ceux dont "
+        "le nom, la fonction, l'adresse ou la structure contiennent tous ses mots.",
+    )
+    contact_list.add_argument("search", nargs="?", metavar="TEXTE", help="mots à chercher")
+    contact_export = contact_actions.add_parser(
+        "export",
+        help="exporte en JSON les données d'un contact",
+        description="Écrit en JSON (UTF-8) l'identité, les coordonnées, la structure, les "
+        "sièges en instance, les séances suivies, les brouillons de courriel qui lui sont "
+        "adressés et les textes qui le nomment.",
+    )
+    contact_export.add_argument("contact_id", type=int, metavar="NUMÉRO", help="numéro du contact")
+    contact_export.add_argument(
+        "-o", "--output", type=Path, metavar="FICHIER.json",
+        help="fichier à écrire (par défaut : la sortie standard)",
+    )  # fmt: skip
+    contact_erase = contact_actions.add_parser(
+        "erase",
+        help="efface définitivement les données d'un contact",
+        description="Efface définitivement les données personnelles d'un contact (une "
+        "sauvegarde est faite juste avant ; si elle est restaurée, l'effacement est refait).",
+    )
+    contact_erase.add_argument("contact_id", type=int, metavar="NUMÉRO", help="numéro du contact")
+    contact_erase.add_argument(
+        "--yes", "--oui", dest="yes", action="store_true",
+        help="ne demande pas de confirmation (scripts)",
+    )  # fmt: skip
 
     meetings = commands.add_parser(
         "meetings",
@@ -187,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qpvdesk.ui.app import run_gui
 
         return run_gui(args.db, read_only=args.read_only)
+    from qpvdesk.core.log_redaction import log_warnings_to_stderr
+
+    log_warnings_to_stderr()
     try:
         return COMMANDS[args.command](args)
     except UserFacingError as error:
@@ -307,13 +373,101 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from qpvdesk.core.storage.database import restore_database
+    from qpvdesk.core.services.restoring import restore, restore_points, undo_last_restore
 
     path = _db_path(args)
-    aside = restore_database(path, args.backup_file)
-    print(f"Sauvegarde restaurée dans {path}")
-    if aside is not None:
-        print(f"L'ancien fichier est conservé : {aside}")
+    if args.list:
+        points = restore_points(path)
+        if not points:
+            print("Aucune sauvegarde.")
+        for point in points:
+            moment = point.taken_at.strftime("%d/%m/%Y %H:%M:%S")
+            print(f"{moment}  {point.reason:<20}  {point.path}")
+        return EXIT_OK
+    if args.undo:
+        outcome = undo_last_restore(path)
+        print(f"Dernière restauration annulée : {path} est revenu à son état d'avant.")
+    else:
+        outcome = restore(path, args.backup_file)
+        print(f"Sauvegarde restaurée dans {path}")
+    for line in outcome.summary():
+        print(line)
+    return EXIT_OK
+
+
+def cmd_contact(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.contact_privacy import UnknownContactError
+
+    try:
+        if args.contact_action == "list":
+            return _contact_list(args)
+        if args.contact_action == "export":
+            return _contact_export(args)
+        return _contact_erase(args)
+    except UnknownContactError as error:
+        print(f"qpvdesk : {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _contact_list(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.partners import contact_rows
+
+    with _reading(args) as session:
+        rows = contact_rows(session, search=args.search)
+    if not rows:
+        print("Aucun contact.")
+    for row in rows:
+        where = f" ({row.organisation_name})" if row.organisation_name else ""
+        print(f"{row.id:>5}  {row.full_name}{where}")
+    return EXIT_OK
+
+
+def _contact_export(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.contact_privacy import (
+        contact_export_json,
+        export_contact,
+        write_contact_export,
+    )
+
+    with _reading(args) as session:
+        data = export_contact(session, args.contact_id)
+    if args.output is None:
+        sys.stdout.write(contact_export_json(data))
+    else:
+        written = write_contact_export(data, args.output)
+        print(f"Données du contact n° {args.contact_id} enregistrées : {written}")
+    return EXIT_OK
+
+
+def _contact_erase(args: argparse.Namespace) -> int:
+    from qpvdesk.core.services.contact_privacy import describe_contact, erase_contact
+    from qpvdesk.core.storage.database import open_database
+
+    with _reading(args) as session:
+        who = describe_contact(session, args.contact_id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                f"qpvdesk : l'effacement de {who} est définitif ; confirmez-le avec « --yes » "
+                "(l'entrée standard n'est pas un terminal, la question ne peut pas être posée).",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        answer = input(
+            f"Effacer définitivement les données personnelles de {who} ? Son nom, son adresse, "
+            "son téléphone et ses notes disparaîtront du fichier ; les comptes rendus "
+            "afficheront « Ancien membre ». Cela ne peut pas être annulé. [o/N] "
+        )
+        if answer.strip().casefold() not in ("o", "oui", "y", "yes"):
+            print("Effacement abandonné : rien n'a été modifié.")
+            return EXIT_OK
+    database = open_database(_db_path(args), backup_on_open=False)
+    try:
+        result = erase_contact(database, args.contact_id)
+    finally:
+        database.close()
+    for line in result.summary():
+        print(line)
     return EXIT_OK
 
 
@@ -924,6 +1078,7 @@ COMMANDS = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "contact": cmd_contact,
     "meetings": cmd_meetings,
     "releve": cmd_releve,
     "export": cmd_export,

@@ -89,6 +89,22 @@ class AppContext(QObject):
         self.changed.emit(topics)
         return result
 
+    def write_irreversible(self, work: Callable[[Database], T]) -> T:
+        """Run an action that must never be undone (a GDPR erasure) on the open file.
+
+        It is not recorded, and the undo stack is emptied: the actions on it hold rows
+        as they were before, and undoing one would bring erased data back.
+        """
+        if self._database.read_only:
+            raise UserFacingError(
+                self.tr("La base est ouverte en lecture seule : rien ne peut y être modifié.")
+            )
+        try:
+            return work(self._database)
+        finally:
+            self.undo_stack.clear()
+            self.changed.emit(frozenset({EVERYTHING}))
+
     def replace_database(self, database: Database) -> None:
         """Point every screen at another open file (the caller closed the previous one)."""
         self._database = database

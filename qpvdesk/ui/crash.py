@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,33 +16,14 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qpvdesk.core.errors import UserFacingError
+from qpvdesk.core.log_redaction import redacting
 from qpvdesk.ui.messages import Messenger
 
 LOG_FILE_NAME = "qpvdesk.log"
 FAULT_FILE_NAME = "qpvdesk-faults.log"
 logger = logging.getLogger("qpvdesk.ui")
 
-# Personal data never reaches the log: contacts' addresses and phone numbers are masked, and
-# SQLAlchemy's "[parameters: …]" (values typed by the user) are dropped from messages.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
-_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]", re.DOTALL)
-
 _fault_file: IO[str] | None = None
-
-
-def redact(text: str) -> str:
-    """The text with e-mail addresses, phone numbers and SQL parameters masked."""
-    text = _SQL_PARAMETERS.sub("[parameters: masqués]", text)
-    text = _EMAIL.sub("<courriel>", text)
-    return _PHONE.sub("<téléphone>", text)
-
-
-class RedactingFormatter(logging.Formatter):
-    """A formatter that masks personal data in the message and the traceback alike."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
 
 
 def setup_logging(log_dir: Path) -> Path:
@@ -52,7 +32,9 @@ def setup_logging(log_dir: Path) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / LOG_FILE_NAME
     handler = RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Addresses, phone numbers and typed values are masked in every record (GDPR).
+    redacting(handler)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

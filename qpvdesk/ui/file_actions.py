@@ -1,4 +1,5 @@
-"""The "Fichier" menu: open another file, create one, back up now, restore a backup, quit."""
+"""The "Fichier" menu: open another file, create one, back up now, restore a backup (or undo
+the last restore), quit."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from qpvdesk.core.errors import UserFacingError
+from qpvdesk.core.services.restoring import (
+    RestoreOutcome,
+    last_set_aside,
+    restore,
+    restore_points,
+    undo_last_restore,
+)
 from qpvdesk.core.services.setup import Content
-from qpvdesk.core.storage.backups import BackupInfo, list_backups
-from qpvdesk.core.storage.database import Database, restore_database
+from qpvdesk.core.storage.backups import BackupInfo
+from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.file_pickers import pick_existing_file, pick_new_file
 from qpvdesk.ui.formatting import date_time
@@ -65,12 +73,14 @@ class FileActions(QObject):
         self.backup_action = QAction(self.tr("Sauvegarder maintenant"), self)
         self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.restore_action = QAction(self.tr("Restaurer une sauvegarde…"), self)
+        self.undo_restore_action = QAction(self.tr("Annuler la dernière restauration…"), self)
         self.quit_action = QAction(self.tr("Quitter"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.open_action.triggered.connect(self.open_other)
         self.new_action.triggered.connect(self.new_database)
         self.backup_action.triggered.connect(self.backup_now)
         self.restore_action.triggered.connect(self.restore)
+        self.undo_restore_action.triggered.connect(self.undo_restore)
         self.quit_action.triggered.connect(self._host.close)
         self.update_enabled()
 
@@ -78,12 +88,14 @@ class FileActions(QObject):
     def actions(self) -> list[QAction | None]:
         """In menu order; None is a separator."""
         return [self.open_action, self.new_action, None, self.backup_action,
-                self.restore_action, None, self.quit_action]
+                self.restore_action, self.undo_restore_action, None, self.quit_action]
 
     def update_enabled(self) -> None:
         writable = not self._context.read_only
         self.backup_action.setEnabled(writable)
         self.restore_action.setEnabled(writable)
+        self.undo_restore_action.setEnabled(
+            writable and last_set_aside(self._context.database.origin) is not None)
 
     def _folder(self) -> Path:
         return self._context.database.origin.parent
@@ -171,10 +183,11 @@ class FileActions(QObject):
             self._context.changed.emit(frozenset({BACKUP_TOPIC}))
 
     def _backups(self) -> list[BackupInfo]:
+        """The backups, and the files earlier restores set aside (restoring one undoes it)."""
         database = self._context.database
-        found = {info.path: info for info in list_backups(database.path)}
+        found = {info.path: info for info in restore_points(database.path)}
         if database.origin != database.path:
-            found.update({info.path: info for info in list_backups(database.origin)})
+            found.update({info.path: info for info in restore_points(database.origin)})
         return sorted(found.values(), key=lambda info: (info.taken_at, info.sequence),
                       reverse=True)
 
@@ -191,16 +204,45 @@ class FileActions(QObject):
             self._window, title,
             self.tr("Remettre en place la sauvegarde du {when} ?\n\nCe qui a été saisi depuis "
                     "ne sera plus dans la base ; le fichier actuel est conservé à côté, sous un "
-                    "autre nom.").format(when=date_time(chosen.taken_at)),
+                    "autre nom, et « Fichier › Annuler la dernière restauration » le remet en "
+                    "place.").format(when=date_time(chosen.taken_at)),
             self.tr("Restaurer"),
         ) or not self._host.confirm_leave():
             return
+        done = self.tr("La sauvegarde du {when} est en place.").format(
+            when=date_time(chosen.taken_at))
+        self._replace_file(title, lambda target: restore(target, chosen.path), done)
+
+    def undo_restore(self) -> None:
+        messenger = self._context.messenger
+        title = self.tr("Annuler la dernière restauration")
+        last = last_set_aside(self._context.database.origin)
+        if last is None:
+            messenger.inform(self._window, title,
+                             self.tr("Aucune restauration à annuler."))
+            return
+        if not messenger.confirm(
+            self._window, title,
+            self.tr("Remettre la base dans l'état où elle était avant la restauration du "
+                    "{when} ?\n\nL'état actuel est conservé à côté, sous un autre nom : cette "
+                    "annulation peut elle-même être annulée.").format(
+                        when=date_time(last.taken_at)),
+            self.tr("Annuler la restauration"),
+        ) or not self._host.confirm_leave():
+            return
+        done = self.tr("La base est revenue à son état d'avant la restauration du {when}.")
+        self._replace_file(title, undo_last_restore, done.format(when=date_time(last.taken_at)))
+
+    def _replace_file(self, title: str, replace: Callable[[Path], RestoreOutcome],
+                      done: str) -> None:
+        """Close the file, *replace* it, reopen it (erasures already applied again)."""
+        messenger = self._context.messenger
         target = self._context.database.origin
         self._host.close_database()
-        aside = None
+        outcome = None
         try:
             with busy_cursor():
-                aside = restore_database(target, chosen.path)
+                outcome = replace(target)
         except UserFacingError as error:
             messenger.warn(self._window, title, error.message)
         database = open_with_dialogs(target, read_only=False, messenger=messenger,
@@ -212,8 +254,5 @@ class FileActions(QObject):
             self._host.close()
             return
         self._host.attach_database(database)
-        if aside is not None:
-            messenger.inform(self._window, title,
-                             self.tr("La sauvegarde du {when} est en place.\n\nL'ancien fichier "
-                                     "est conservé : {aside}")
-                             .format(when=date_time(chosen.taken_at), aside=aside))
+        if outcome is not None:
+            messenger.inform(self._window, title, "\n\n".join([done, *outcome.summary()]))

@@ -28,6 +28,8 @@ REASONS = {
     "migration": "avant mise à jour du schéma",
     "import": "avant import",
     "restauration": "avant restauration",
+    "effacement": "avant effacement de données (RGPD)",
+    "avant_restauration": "état remplacé par une restauration",
 }
 
 

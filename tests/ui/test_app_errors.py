@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from qpvdesk.core.errors import ValidationError
-from qpvdesk.ui.crash import RedactingFormatter, make_excepthook, redact
+from qpvdesk.core.log_redaction import RedactingFilter, redact
+from qpvdesk.ui.crash import make_excepthook, setup_logging
 
 
 def _raised(error: BaseException) -> tuple[type[BaseException], BaseException, Any]:
@@ -48,13 +49,36 @@ def test_personal_data_is_masked_in_the_log() -> None:
     assert "<courriel>" in masked and "<téléphone>" in masked
 
 
-def test_formatter_masks_the_traceback_too() -> None:
-    formatter = RedactingFormatter("%(message)s")
+def test_the_filter_masks_the_traceback_too() -> None:
+    formatter = logging.Formatter("%(message)s")
     try:
         raise ValueError("unknown address jean@example.org")
     except ValueError:
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None,
                                    sys.exc_info())
+    assert RedactingFilter().filter(record)
     output = formatter.format(record)
     assert "jean@example.org" not in output
-    assert "ValueError" in output
+    assert "ValueError" in output and "<courriel>" in output
+
+
+def test_the_log_file_never_holds_an_address(tmp_path: Path) -> None:
+    log_file = setup_logging(tmp_path)
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers
+                   if getattr(h, "baseFilename", None) == str(log_file))
+    try:
+        logging.getLogger("qpvdesk.core.services").warning(
+            "Contact %s not found (%s)", "claire.martin@mairie.example", "tél. 06 12 34 56 78")
+        try:
+            raise KeyError("paul@ville.example")
+        except KeyError:
+            logging.getLogger("qpvdesk.ui").exception("Failed for %s", "paul@ville.example")
+        handler.flush()
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+    written = log_file.read_text(encoding="utf-8")
+    assert "Contact <courriel> not found (tél. <téléphone>)" in written
+    assert "Failed for <courriel>" in written and "KeyError" in written
+    assert "@" not in written and "06 12 34 56 78" not in written

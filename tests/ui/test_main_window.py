@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,47 @@ def test_restore_puts_a_backup_back(window: MainWindow, db_path: Path, messenger
     # The window works on the reopened file.
     window.context.write(lambda s: add_objective(s, None, "Encore une"), {"framework"})
     assert screen.model.rowCount() == 5
+
+
+def _dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def test_a_restore_is_undone_from_the_file_menu(window: MainWindow, db_path: Path,
+                                                messenger: Any) -> None:
+    opening = list_backups(db_path)[0]
+    actions = window.file_actions
+    assert not actions.undo_restore_action.isEnabled()  # nothing restored yet
+    window.context.write(lambda s: add_objective(s, None, "Priorité ajoutée après"),
+                         {"framework"})
+    before = _dump(db_path)
+    screen = window.pages["framework"]
+    assert isinstance(screen, FrameworkScreen)
+    actions.choose_backup = lambda _parent, backups: opening
+    messenger.answers = [True]
+    actions.restore_action.trigger()
+    assert screen.model.rowCount() == 4 and _dump(db_path) != before
+    assert actions.undo_restore_action.isEnabled()
+    messenger.answers = [True]  # "Remettre la base dans l'état où elle était… ?"
+    actions.undo_restore_action.trigger()
+    assert messenger.warnings == []
+    assert "avant la restauration" in messenger.questions[-1]
+    assert "revenue à son état d'avant la restauration" in messenger.infos[-1]
+    assert _dump(db_path) == before
+    assert screen.model.rowCount() == 5
+    # The file set aside by the first restore is offered with the backups too.
+    offered: list[str] = []
+
+    def choose(_parent: Any, backups: Any) -> None:
+        offered.extend(info.reason for info in backups)
+
+    actions.choose_backup = choose
+    actions.restore_action.trigger()
+    assert offered.count("avant_restauration") == 2 and "ouverture" in offered
 
 
 def test_open_another_database_releases_the_first(window: MainWindow, db_path: Path,

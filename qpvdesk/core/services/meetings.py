@@ -26,6 +26,7 @@ Write functions take a Session and never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -1341,6 +1342,23 @@ def _check_text(text: str | None, label: str) -> str | None:
     return value
 
 
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _decision_text(text: str | None, label: str) -> str | None:
+    """A decision's text or comment: kept in the append-only audit log, so no address
+    (a person's address there could never be erased)."""
+    value = _check_text(text, label)
+    if value is not None and _EMAIL_IN_TEXT.search(value):
+        raise ValidationError(
+            f"{label} : pas d'adresse électronique dans une décision. Le texte des décisions "
+            "est gardé dans le journal des modifications, qui ne peut pas être effacé ; "
+            "nommez la structure plutôt que la personne.",
+            "text",
+        )
+    return value
+
+
 def record_opinion(
     session: Session,
     meeting_id: int,
@@ -1364,7 +1382,7 @@ def record_opinion(
         opinion = Opinion(opinion)
     except ValueError:
         raise ValidationError("Avis : choisissez un avis dans la liste.", "opinion") from None
-    text = _check_text(comment, "Commentaire")
+    text = _decision_text(comment, "Commentaire")
     rows = {
         fid: year
         for fid, year in session.execute(
@@ -1455,7 +1473,7 @@ def record_free_decision(
     """Record a decision not tied to a dossier; returns its id (numbered after the others)."""
     meeting = _meeting(session, meeting_id)
     _require_open(session, meeting)
-    value = _check_text(text, "Décision")
+    value = _decision_text(text, "Décision")
     if value is None:
         raise ValidationError("Décision : indiquez ce qui a été décidé.", "text")
     if agenda_item_id is not None:
@@ -1481,7 +1499,7 @@ def update_free_decision(session: Session, decision_id: int, text: str) -> None:
     if decision is None:
         raise ValidationError("Cette décision n'existe plus.")
     _require_open(session, _meeting(session, decision.meeting_id))
-    value = _check_text(text, "Décision")
+    value = _decision_text(text, "Décision")
     if value is None:
         raise ValidationError("Décision : indiquez ce qui a été décidé.", "text")
     if decision.text != value:

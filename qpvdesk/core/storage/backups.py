@@ -509,8 +509,43 @@ def verify_backup(path: Path, *, application_id: int | None = None) -> None:
         conn.close()
 
 
+#: The reason given to the files a restore set aside, when listed with the backups.
+SET_ASIDE_REASON = "avant_restauration"
+_SET_ASIDE_INFIX = "-avant-restauration-"
+
+
+def list_set_aside(db_path: Path) -> list[BackupInfo]:
+    """The files restores set aside beside ``db_path`` (what it held before), newest first.
+
+    Restoring one of them undoes the restore that set it aside.
+    """
+    db_path = Path(db_path)
+    pattern = re.compile(
+        re.escape(db_path.stem + _SET_ASIDE_INFIX)
+        + r"(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<seq>\d+))?"
+        + re.escape(BACKUP_SUFFIX)
+    )
+    folder = db_path.parent
+    if not folder.is_dir():
+        return []
+    infos = []
+    for entry in folder.glob(f"{_glob_escape(db_path.stem)}{_SET_ASIDE_INFIX}*{BACKUP_SUFFIX}"):
+        m = pattern.fullmatch(entry.name)
+        if m is None or not entry.is_file():
+            continue
+        try:
+            taken = datetime.strptime(m["date"] + m["time"], "%Y%m%d%H%M%S")
+            size = entry.stat().st_size
+        except (ValueError, OSError):
+            continue
+        seq = int(m["seq"]) if m["seq"] else 1
+        infos.append(BackupInfo(entry, taken, SET_ASIDE_REASON, size, seq))
+    infos.sort(key=_sort_key, reverse=True)
+    return infos
+
+
 def _aside_path(db_path: Path, moment: datetime) -> Path:
-    base = f"{db_path.stem}-avant-restauration-{moment.strftime(_STAMP_FORMAT)}"
+    base = f"{db_path.stem}{_SET_ASIDE_INFIX}{moment.strftime(_STAMP_FORMAT)}"
     candidate = db_path.with_name(base + BACKUP_SUFFIX)
     n = 2
     while candidate.exists() or any(p.exists() for p in _with_suffixes(candidate)):

@@ -62,5 +62,7 @@ def configure_connection(
     if not read_only:
         connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
+    # Deleted and overwritten values are zeroed, not left in free space (GDPR erasure).
+    connection.execute("PRAGMA secure_delete = ON")
     who = user or current_user()
     connection.create_function("qpvdesk_user", 0, lambda: who, deterministic=False)

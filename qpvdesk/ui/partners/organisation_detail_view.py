@@ -276,9 +276,15 @@ class ContactsTab(QWidget):
         self.add_button = QPushButton(_tr("Ajouter un contact…"))
         self.edit_button = QPushButton(_tr("Modifier…"))
         self.delete_button = QPushButton(_tr("Supprimer"))
+        # GDPR: the person's right of access and right to erasure.
+        self.export_button = QPushButton(_tr("Exporter ses données…"))
+        self.erase_button = QPushButton(_tr("Effacer ses données (RGPD)…"))
         self.empty_label = QLabel(_tr("Aucun contact enregistré pour cette structure."))
         layout = QVBoxLayout(self)
-        layout.addLayout(_button_row(self.add_button, self.edit_button, self.delete_button))
+        buttons = _button_row(self.add_button, self.edit_button, self.delete_button)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.erase_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
 

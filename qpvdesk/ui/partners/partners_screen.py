@@ -1,7 +1,9 @@
 """Behaviour of the "Partenaires" page: the directory, one organisation's file, its history,
-contacts and standing documents; duplicates, merging and deleting.
+contacts and standing documents; duplicates, merging and deleting; a contact's data exported
+or erased (GDPR).
 
-Every change is one unit of work recorded for "Édition > Annuler" (Ctrl+Z).
+Every change is one unit of work recorded for "Édition > Annuler" (Ctrl+Z), except an
+erasure, which can never be undone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from qpvdesk.core.domain.enums import OrganisationKind
 from qpvdesk.core.domain.models import Committee
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.errors import UserFacingError, ValidationError
+from qpvdesk.core.services.contact_privacy import (
+    erase_contact,
+    export_contact,
+    write_contact_export,
+)
 from qpvdesk.core.services.documents import (
     DocumentRow,
     add_document,
@@ -49,6 +56,8 @@ from qpvdesk.core.services.partners import (
     update_organisation,
 )
 from qpvdesk.ui.context import AppContext, Focus, touches
+from qpvdesk.ui.exchange_menu import pick_save_file
+from qpvdesk.ui.opening import busy_cursor
 from qpvdesk.ui.partners.contact_dialog import ContactDialog
 from qpvdesk.ui.partners.document_dialog import DocumentDialog, FileChooser, choose_document_file
 from qpvdesk.ui.partners.fields import format_date
@@ -102,6 +111,8 @@ class PartnersScreen(QWidget):
         self.choose_organisation: OrganisationChooser = choose_organisation_to_merge
         #: Replaced by tests: hands a file to the system viewer.
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        #: Replaced by tests: where to save a contact's data (title, suggested path, filter).
+        self.pick_save: Callable[[QWidget | None, str, Path, str], Path | None] = pick_save_file
 
         self.view = PartnersView(self)
         layout = QVBoxLayout(self)
@@ -137,6 +148,8 @@ class PartnersScreen(QWidget):
         contacts.add_button.clicked.connect(self.add_contact)
         contacts.edit_button.clicked.connect(self.edit_contact)
         contacts.delete_button.clicked.connect(self.delete_contact)
+        contacts.export_button.clicked.connect(self.export_contact_data)
+        contacts.erase_button.clicked.connect(self.erase_contact_data)
         contacts.table.doubleClicked.connect(lambda _index: self.edit_contact())
         contacts.table.selectionModel().currentRowChanged.connect(
             lambda *_args: self._update_actions())
@@ -465,6 +478,8 @@ class PartnersScreen(QWidget):
         contacts.add_button.setEnabled(editable and shown)
         contacts.edit_button.setEnabled(editable and has_contact)
         contacts.delete_button.setEnabled(editable and has_contact)
+        contacts.export_button.setEnabled(has_contact)
+        contacts.erase_button.setEnabled(editable and has_contact)
         documents.add_button.setEnabled(editable and shown)
         documents.open_button.setEnabled(has_document)
         documents.edit_button.setEnabled(editable and has_document)
@@ -761,6 +776,62 @@ class PartnersScreen(QWidget):
                     self.tr("la suppression du contact {name}").format(
                         name=quoted(contact.full_name)),
                     Focus(SECTION, before=organisation_id, after=organisation_id))
+
+    def export_contact_data(self) -> None:
+        """GDPR access: everything the file holds about the person, in a JSON file."""
+        contact = self.current_contact()
+        if contact is None:
+            return
+        title = self.tr("Exporter les données de {name}").format(name=contact.full_name)
+        home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path = self.pick_save(self, title, Path(home) / f"donnees-contact-{contact.id}.json",
+                              self.tr("Fichiers JSON (*.json)"))
+        if path is None:
+            return
+        try:
+            with busy_cursor():
+                data = self._context.read(lambda session: export_contact(session, contact.id))
+                written = write_contact_export(data, path)
+        except UserFacingError as error:
+            self._context.messenger.warn(self, title, error.message)
+            return
+        self._context.messenger.inform(
+            self, title,
+            self.tr("Les données de {name} sont enregistrées dans « {path} » : identité, "
+                    "coordonnées, structure, sièges en instance, séances, brouillons de "
+                    "courriel et textes qui le ou la nomment.").format(name=contact.full_name,
+                                                                   path=written))
+
+    def erase_contact_data(self) -> None:
+        """GDPR erasure, after a confirmation that says what happens; never undoable."""
+        contact = self.current_contact()
+        if contact is None or self._context.read_only:
+            return
+        title = self.tr("Effacer les données de {name}").format(name=contact.full_name)
+        where = (f" ({contact.organisation_name})" if contact.organisation_name else "")
+        if not self._context.messenger.confirm(
+            self, title,
+            self.tr("Effacer définitivement les données personnelles de {name} ?\n\n"
+                    "Son nom, son adresse électronique, son téléphone, sa fonction et ses notes "
+                    "disparaîtront du fichier, ainsi que des brouillons de courriel et des "
+                    "textes qui le ou la nomment. Les comptes rendus des séances passées "
+                    "afficheront « Ancien membre{where} », avec sa présence et son rôle. "
+                    "Ses sièges en instance prennent fin aujourd'hui : plus aucun courriel ne "
+                    "lui sera préparé.\n\n"
+                    "Cela ne peut pas être annulé, ni par « Annuler » ni en restaurant une "
+                    "sauvegarde : l'effacement y serait refait.").format(
+                        name=contact.full_name, where=where),
+            self.tr("Effacer définitivement"),
+        ):
+            return
+        try:
+            with busy_cursor():
+                result = self._context.write_irreversible(
+                    lambda database: erase_contact(database, contact.id))
+        except UserFacingError as error:
+            self._context.messenger.warn(self, title, error.message)
+            return
+        self._context.messenger.inform(self, title, "\n\n".join(result.summary()))
 
     # ------------------------------------------------------------------ documents
 
