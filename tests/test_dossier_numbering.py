@@ -181,8 +181,9 @@ def test_the_thousandth_dossier_of_a_year_keeps_a_well_formed_reference(
             ).first()
             first = ds.register_dossier(
                 session,
-                ds.DossierInput(holder_id=holder.id, action_title="Un", objective_id=objective,
-                                year=2026),
+                ds.DossierInput(
+                    holder_id=holder.id, action_title="Un", objective_id=objective, year=2026
+                ),
                 date(2026, 1, 10),
             )
             session.get_one(Dossier, first).sequence = 999
