@@ -32,14 +32,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from qpvdesk import cli
-from qpvdesk.core.domain.enums import CommitteeKind
+from qpvdesk.core.domain.enums import AttendanceStatus, CommitteeKind
 from qpvdesk.core.domain.models import Action, Committee, Contact
 from qpvdesk.core.exchange.xlsx import clean_text
 from qpvdesk.core.reports import ics, mail
 from qpvdesk.core.reports.convocation import convocation_data, render_convocation
 from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
 from qpvdesk.core.services import actions, committees, meetings, partners
-from qpvdesk.core.services.meetings import MeetingInput, paris_datetime
+from qpvdesk.core.services.meetings import AttendanceInput, MeetingInput, paris_datetime
 from qpvdesk.core.storage.database import open_database
 
 MARKUP = "<b>x</b> & <font size=80>géant</font> </para>"
@@ -59,6 +59,8 @@ AGENDA = f"@SUM(A1) {MARKUP}"
 DECISION = f"=1+1 {CONTROL} {RTL}"
 FOLLOW_WHAT = f"-2+3 {MARKUP} {EMOJI}"
 FOLLOW_WHO = f"@Équipe{INJECT}"
+REMARK = f"{CONTROL} {LONG} {EMOJI} {MARKUP}"
+GUEST = f"=Invité {RTL}{INJECT}"
 EVIL = "evil@example.com"
 WHEN = datetime(2026, 5, 13, 8, 30, tzinfo=UTC)
 
@@ -149,15 +151,23 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
             )
     finally:
         database.close()
-    _reopen_for_decisions(path, meeting_id)
+    _reopen_for_decisions(path, meeting_id, held.scenario.contact_ids["resident"])
     yield Scene(path, meeting_id, holder_id, action_id, folder)
 
 
-def _reopen_for_decisions(path: Path, meeting_id: int) -> None:
-    """The free decision and the follow-up are written while the meeting is open."""
+def _reopen_for_decisions(path: Path, meeting_id: int, resident_id: int) -> None:
+    """The free decision, a follow-up and the attendance are written while it is open."""
     database = open_database(path, backup_on_open=False)
     try:
         with database.unit_of_work() as session:
+            meetings.record_attendance(
+                session,
+                meeting_id,
+                AttendanceInput(AttendanceStatus.PRESENT, contact_id=resident_id, remarks=REMARK),
+            )
+            meetings.record_attendance(
+                session, meeting_id, AttendanceInput(AttendanceStatus.PRESENT, guest_name=GUEST)
+            )
             rows = meetings.follow_up_rows(session, meeting_id)
             meetings.update_follow_up(session, rows[0].id, FOLLOW_WHAT, FOLLOW_WHO, None)
             free = meetings.meeting_mode_data(session, meeting_id).free_decisions[0]
@@ -196,8 +206,17 @@ def test_every_pdf_builds_and_shows_hostile_text_literally(scene: Scene) -> None
            ("releve", "bilan", "eval", "fiche", "convocation")}  # fmt: skip
     texts = {name: flat(text) for name, text in raw.items()}
     expected = {
-        "releve": (HOLDER, one_line(ACTION)[:60], one_line(COMMITTEE), DECISION, FOLLOW_WHAT),
-        "convocation": (one_line(COMMITTEE), one_line(PLACE)),
+        "releve": (
+            HOLDER,
+            one_line(ACTION)[:60],
+            one_line(COMMITTEE),
+            DECISION,
+            FOLLOW_WHAT,
+            REMARK,
+            one_line(GUEST),
+            NOTES,
+        ),
+        "convocation": (one_line(COMMITTEE), one_line(PLACE), NOTES),
         "fiche": (HOLDER, one_line(ACTION)[:60]),
         "bilan": (FOLLOW_WHAT,),
         "eval": (),
