@@ -157,8 +157,8 @@ def test_references_stay_unique_well_formed_and_increasing(builtin_db: Path) -> 
     run_state_machine_as_test(
         Numbering,
         settings=settings(
-            max_examples=8,
-            stateful_step_count=10,
+            max_examples=6,
+            stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),

@@ -284,16 +284,21 @@ _MERGE = re.compile(
     rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]+)(?::([A-Za-z]{1,3}[0-9]+))?"'
 )
 _CELL = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
+#: A row element numbered with seven digits or more (Excel stops at 1 048 576).
+_LONG_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="0*([1-9][0-9]{6,})"')
+_Range = tuple[int, int, int, int]
 _SCAN_CHUNK = 1024 * 1024
 
 
-def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
-    """(min column, min row, max column, max row) of every merged range of a sheet.
+def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[list[_Range], bool]:
+    """Every merged range of a sheet, and whether a row is numbered past Excel's last.
 
     openpyxl's read-only mode ignores merged cells; they are listed after the cells in
-    the sheet's XML, so the member is scanned in chunks (never parsed as XML here).
+    the sheet's XML, so the member is scanned in chunks (never parsed as XML here). The
+    same pass finds a forged row number before openpyxl yields every empty row up to it.
     """
-    ranges: list[tuple[int, int, int, int]] = []
+    ranges: list[_Range] = []
+    beyond = False
     tail = b""
     try:
         with archive.open(member) as handle:
@@ -308,11 +313,14 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int
                     last_end = found.end()
                 if len(ranges) > MAX_MERGES:
                     raise ValueError("too many merged ranges")
+                beyond = beyond or any(
+                    int(found.group(1)) > EXCEL_MAX_ROWS for found in _LONG_ROW.finditer(data)
+                )
                 # Keep the end of the chunk: a reference may straddle two chunks.
                 tail = data[max(last_end, len(data) - 256) :]
     except KeyError:
-        return []
-    return ranges
+        return [], False
+    return ranges, beyond
 
 
 def _range(first: bytes, last: bytes | None) -> tuple[int, int, int, int]:
@@ -405,7 +413,9 @@ def _read_sheet(
         # dimension some tools write, and the rows are counted instead.
         if size >= declared * MIN_BYTES_PER_ROW:
             raise _too_many_rows(name, worksheet.title, declared, max_rows)
-    merges = _merged_ranges(archive, member) if member else []
+    merges, beyond = _scan_sheet(archive, member) if member else ([], False)
+    if beyond:
+        raise _beyond_excel(name, worksheet.title)
     fills = _MergeFiller(merges)
     worksheet.reset_dimensions()
     rows: list[tuple[int, tuple[Any, ...]]] = []
