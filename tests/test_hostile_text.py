@@ -27,6 +27,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from meeting_worker import YEAR, hold
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -39,6 +41,7 @@ from qpvdesk.core.reports import ics, mail
 from qpvdesk.core.reports.convocation import convocation_data, render_convocation
 from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
 from qpvdesk.core.services import actions, committees, meetings, partners
+from qpvdesk.core.services.committees import Recipient, Recipients
 from qpvdesk.core.services.meetings import AttendanceInput, MeetingInput, paris_datetime
 from qpvdesk.core.storage.database import open_database
 
@@ -383,3 +386,35 @@ def test_contact_names_with_line_breaks_are_stored_on_one_line(scene: Scene) -> 
     finally:
         database.close()
     assert one_line(CONTACT_LAST) in names
+
+
+# --- any name, any subject: the e-mail headers hold exactly what was meant ---------------
+
+NAMES = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from('\r\n:;,<>"@'),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(NAMES, min_size=1, max_size=4), NAMES)
+def test_any_names_and_subject_give_only_the_intended_headers_and_recipients(
+    names: list[str], subject: str
+) -> None:
+    recipients = Recipients(
+        tuple(
+            Recipient(name, f"membre{index}@ville.example", None, (index,))
+            for index, name in enumerate(names)
+        ),
+        (),
+    )
+    message, refused = mail._new_message(subject, recipients, WHEN, None)
+    message.set_content("Corps\n")
+    parsed = parse(mail.eml_bytes(message))
+    assert set(parsed.keys()) <= {"Subject", "To", "Date", "X-Unsent", "Content-Type",
+                                  "Content-Transfer-Encoding", "MIME-Version"}  # fmt: skip
+    assert parsed["Subject"] == " ".join(subject.split())
+    kept = [a.addr_spec for a in parsed["To"].addresses] if parsed["To"] is not None else []
+    expected = [f"membre{i}@ville.example" for i in range(len(names))]
+    # Every address is kept, or named in the body's list of addresses to check.
+    assert sorted(kept + [r.rsplit("(", 1)[1].rstrip(")") for r in refused]) == sorted(expected)
