@@ -252,3 +252,29 @@ def test_files_built_to_inflate_keep_memory_bounded(
     assert len(report["outcomes"]) == len(bombs)
     grown = (report["peak_kb"] - report["baseline_kb"]) * 1024
     assert grown < MEMORY_BOUND, f"{grown / 1e6:.0f} MB"
+
+
+def test_the_error_list_of_a_hostile_file_holds_its_values_as_text(
+    files: dict[str, Path], builtin_db: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from qpvdesk.core.exchange.programmation_import import write_error_report
+
+    errors = []
+    for name in ("wrong_types", "huge_strings", "cached_formula_text", "framework_nasty_cells"):
+        database = open_database(builtin_db, backup_on_open=False, read_only=True)
+        try:
+            with database.read() as session:
+                errors += read_and_preview(session, files[name]).errors
+        finally:
+            database.close()
+    values = [error.value for error in errors if error.value]
+    assert any(value[:1] in "=+-@" for value in values)
+    report = write_error_report(errors, tmp_path / "erreurs.xlsx")
+    sheet = openpyxl.load_workbook(report).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None]
+    assert len(cells) >= len(errors)
+    assert all(cell.data_type in "sn" for cell in cells)
+    written = {cell.value for cell in cells}
+    assert all(value[:32_767] in written for value in values)
