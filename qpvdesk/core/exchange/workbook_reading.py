@@ -64,9 +64,8 @@ MAX_RATIO = 200
 RATIO_FLOOR = 20 * 1024 * 1024
 #: Bytes of sheet XML a row takes at the very least (to trust a sheet's declared size).
 MIN_BYTES_PER_ROW = 20
-#: Excel's own limits: a cell beyond them comes from a forged file.
+#: Excel's last row: a row beyond it comes from a forged file.
 EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_COLUMNS = 16_384
 #: Cells kept from one sheet at most (trailing blanks not counted): 100 000 rows of 50.
 MAX_CELLS = 5_000_000
 #: Merged ranges of one sheet at most.
