@@ -191,7 +191,7 @@ def test_xml_entity_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = bomb.encode()
             target.writestr(item.filename, data)
-    assert "n'a pas pu être lu" in refusal(rebuilt)
+    assert "définitions XML (entités, DTD)" in refusal(rebuilt)
 
 
 def test_zip_bomb_is_refused_before_decompression(tmp_path: Path) -> None:
@@ -323,3 +323,22 @@ def test_dates_and_years() -> None:
     assert read_year("2025") == 2025 and read_year(2025.0) == 2025
     with pytest.raises(CellError, match="année"):
         read_year("2025/2026")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (1e300, "trop élevé"),
+        (1e308, "trop élevé"),
+        (-1e300, "négatif"),
+        (float("nan"), "pas un montant"),
+        (Decimal("NaN"), "pas un montant"),
+        (Decimal("Infinity"), "pas un montant"),
+        (10**400, "trop élevé"),
+    ],
+)
+def test_absurd_numbers_in_amount_cells_are_refused_not_crashed_on(
+    value: object, reason: str
+) -> None:
+    with pytest.raises(CellError, match=reason):
+        read_amount(value)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qpvdesk.core.domain.identifiers import (
+    LA_POSTE_SIREN,
     format_siret,
     luhn_complete,
     luhn_is_valid,
@@ -173,3 +176,83 @@ def test_rna_round_trip(prefecture: str, serial: str) -> None:
     number = f"W{prefecture}{serial}"
     assert validate_rna(number) == number
     assert validate_rna(f" {number.lower()[:4]} {number[4:]} ") == number
+
+
+# --- generated numbers: valid ones pass, one slip is caught, anything else gets French -----
+
+siren_prefix = st.text(alphabet="0123456789", min_size=8, max_size=8)
+
+
+@settings(max_examples=200)
+@given(siren_prefix, st.integers(min_value=0, max_value=8), st.integers(min_value=1, max_value=9))
+def test_every_generated_siren_passes_and_any_single_digit_change_is_refused(
+    prefix: str, index: int, shift: int
+) -> None:
+    siren = luhn_complete(prefix)
+    assert validate_siren(siren) == siren
+    assert validate_siren(f"{siren[:3]} {siren[3:6]} {siren[6:]}") == siren
+    wrong = siren[:index] + str((int(siren[index]) + shift) % 10) + siren[index + 1 :]
+    assert "clé de contrôle" in message(validate_siren, wrong)
+
+
+@settings(max_examples=200)
+@given(digits, st.integers(min_value=0, max_value=12))
+def test_two_swapped_neighbouring_digits_are_caught(prefix: str, index: int) -> None:
+    siret = luhn_complete(prefix)
+    pair = siret[index : index + 2]
+    swapped = siret[:index] + pair[::-1] + siret[index + 2 :]
+    # Luhn's one blind spot: « 09 » ↔ « 90 »; equal digits change nothing.
+    if pair[0] == pair[1] or set(pair) == {"0", "9"} or swapped.startswith(LA_POSTE_SIREN):
+        return
+    assert not siret_is_valid(swapped)
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="0123456789", min_size=5, max_size=5))
+def test_la_poste_establishments_pass_exactly_when_their_digits_sum_to_a_multiple_of_5(
+    nic: str,
+) -> None:
+    siret = LA_POSTE_SIREN + nic
+    expected = luhn_is_valid(siret) or sum(int(c) for c in siret) % 5 == 0
+    assert siret_is_valid(siret) is expected
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=20))
+def test_any_text_is_a_canonical_number_or_a_french_refusal(text: str) -> None:
+    for check, field, shape in (
+        (validate_siret, "SIRET", r"\d{14}"),
+        (validate_siren, "SIREN", r"\d{9}"),
+        (validate_rna, "RNA", r"W\d[0-9A-Z]{2}\d{6}"),
+    ):
+        try:
+            value = check(text)
+        except ValidationError as error:
+            assert error.field == field
+            assert error.message.startswith(f"{field} : ")
+        else:
+            assert re.fullmatch(shape, value), (field, text, value)
+            assert check(value) == value
+
+
+@settings(max_examples=200)
+@given(
+    st.text(alphabet="0123456789", min_size=1, max_size=1),
+    st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.integers(min_value=4, max_value=9),
+    st.sampled_from("ABCXYZ#-é "),
+)
+def test_rna_serials_are_six_digits_a_letter_among_them_is_refused(
+    first: str, rest: str, serial: str, index: int, intruder: str
+) -> None:
+    number = f"W{first}{rest}{serial}"
+    letters = sum(c.isalpha() for c in rest)
+    if letters > 1:
+        assert "plusieurs lettres" in message(validate_rna, number)
+        return
+    assert validate_rna(number) == number
+    wrong = number[:index] + intruder + number[index + 1 :]
+    with pytest.raises(ValidationError) as caught:
+        validate_rna(wrong)
+    assert caught.value.field == "RNA"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qpvdesk.core.domain.money import MAX_CENTS, NBSP, Money
 from qpvdesk.core.errors import ValidationError
+from qpvdesk.core.exchange.workbook_reading import CellError, read_amount
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,73 @@ def test_display_parses_back_to_the_same_cents(cents: int) -> None:
     assert Money.parse(money.format()) == money
     assert Money.parse(money.format(cents=True, symbol=False)) == money
     assert Money.parse(str(money.to_decimal())) == money
+
+
+# --- every amount up to 10^12 cents, in every way a French user writes it ------------------
+
+AMOUNTS = st.integers(min_value=0, max_value=10**12)
+GROUPING = st.sampled_from([" ", NBSP, "\u202f", ""])
+SUFFIX = st.sampled_from(["", " €", "€", f"{NBSP}€", " EUR", " eur"])
+
+
+def spelled(cents: int, group: str, decimal: str, always_cents: bool) -> str:
+    euros, rest = divmod(cents, 100)
+    text = f"{euros:,}".replace(",", group)
+    if rest or always_cents:
+        text += f"{decimal}{rest:02d}"
+    return text
+
+
+@settings(max_examples=300)
+@given(AMOUNTS, GROUPING, st.booleans(), SUFFIX, st.booleans())
+def test_every_amount_up_to_ten_billion_euros_reads_back_however_it_is_spelled(
+    cents: int, group: str, always_cents: bool, suffix: str, padded: bool
+) -> None:
+    text = spelled(cents, group, ",", always_cents) + suffix
+    if padded:
+        text = f"  {text} "
+    assert Money.parse(text).cents == cents
+    # Dots as thousands separators with a decimal comma (« 1.234.567,89 »).
+    assert Money.parse(spelled(cents, ".", ",", True)).cents == cents
+    # The workbook reader agrees with the form on every one of these spellings.
+    assert read_amount(text) is not None
+    assert read_amount(text).money.cents == cents  # type: ignore[union-attr]
+
+
+@settings(max_examples=200)
+@given(AMOUNTS)
+def test_display_and_spreadsheet_numbers_round_trip_up_to_ten_billion_euros(cents: int) -> None:
+    money = Money(cents)
+    for shown in (money.format(), money.format(cents=True), money.format(space=" ")):
+        assert Money.parse(shown) == money
+    assert Money.from_euros(money.to_decimal()) == money
+    # A spreadsheet hands amounts over as floats: every two-decimal one up to 10^12 cents
+    # comes back exact (doubles carry 15 significant digits).
+    reading = read_amount(float(money.to_decimal()))
+    assert reading is not None and reading.money == money
+
+
+@settings(max_examples=100)
+@given(st.integers(min_value=1, max_value=10**12), st.sampled_from(["-", "−"]))
+def test_negative_amounts_are_always_refused_never_read_as_positive(cents: int, minus: str) -> None:
+    shown = Money(-cents).format().replace("-", minus)
+    with pytest.raises(ValidationError, match="négatif"):
+        Money.parse(shown)
+    with pytest.raises(CellError, match="négatif"):
+        read_amount(shown)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_any_text_is_an_amount_or_a_french_refusal_naming_the_field(text: str) -> None:
+    try:
+        money = Money.parse(text, field="Montant accordé")
+    except ValidationError as error:
+        assert error.field == "Montant accordé"
+        assert error.message.startswith("Montant accordé : ")
+    else:
+        assert 0 <= money.cents < MAX_CENTS
+    try:
+        read_amount(text)
+    except CellError as error:
+        assert error.reason

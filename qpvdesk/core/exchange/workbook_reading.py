@@ -13,8 +13,13 @@ Before openpyxl sees a file it is looked at here (``reliability.md``, Excel sect
 - openpyxl reads with ``read_only=True, data_only=True`` (cached values, never a
   formula), through defusedxml (no entity expansion), and is closed afterwards;
 - a sheet of more than `MAX_ROWS` rows is refused with a message rather than read
-  for minutes; merged cells are filled (every cell of a merged range reads as its
-  first cell), so that a holder's name merged over three rows is on each of them.
+  for minutes, and so is a row past Excel's last one (a row numbered two billion would
+  have openpyxl yield every empty row before it) or more than `MAX_CELLS` cells kept (a
+  few thousand short rows with one cell in column XFD, or one merged range over the
+  whole sheet, would each become rows of 16 384 values: gigabytes from a tiny file);
+- merged cells are filled (every cell of a merged range reads as its first cell), so
+  that a holder's name merged over three rows is on each of them; a sheet damaged
+  past what openpyxl checks on opening is refused when its rows are read.
 
 The second half reads cells: amounts written as numbers or as French or English text
 (« 12 345,50 € », « 1,000.50 », « 1 000 € »), dates as dates or text, years, texts.
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from qpvdesk.core.domain.money import MAX_CENTS, Money
@@ -58,6 +64,14 @@ MAX_RATIO = 200
 RATIO_FLOOR = 20 * 1024 * 1024
 #: Bytes of sheet XML a row takes at the very least (to trust a sheet's declared size).
 MIN_BYTES_PER_ROW = 20
+#: Excel's last row: a row beyond it comes from a forged file.
+EXCEL_MAX_ROWS = 1_048_576
+#: Cells kept from one sheet at most (trailing blanks not counted): 100 000 rows of 50.
+MAX_CELLS = 5_000_000
+#: Merged ranges of one sheet at most.
+MAX_MERGES = 100_000
+#: Characters of a CSV file looked at to find its separator.
+DELIMITER_SAMPLE = 64 * 1024
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -269,16 +283,21 @@ _MERGE = re.compile(
     rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]+)(?::([A-Za-z]{1,3}[0-9]+))?"'
 )
 _CELL = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
+#: A row element numbered with seven digits or more (Excel stops at 1 048 576).
+_LONG_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="0*([1-9][0-9]{6,})"')
+_Range = tuple[int, int, int, int]
 _SCAN_CHUNK = 1024 * 1024
 
 
-def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
-    """(min column, min row, max column, max row) of every merged range of a sheet.
+def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[list[_Range], bool]:
+    """Every merged range of a sheet, and whether a row is numbered past Excel's last.
 
     openpyxl's read-only mode ignores merged cells; they are listed after the cells in
-    the sheet's XML, so the member is scanned in chunks (never parsed as XML here).
+    the sheet's XML, so the member is scanned in chunks (never parsed as XML here). The
+    same pass finds a forged row number before openpyxl yields every empty row up to it.
     """
-    ranges: list[tuple[int, int, int, int]] = []
+    ranges: list[_Range] = []
+    beyond = False
     tail = b""
     try:
         with archive.open(member) as handle:
@@ -291,11 +310,16 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int
                 for found in _MERGE.finditer(data):
                     ranges.append(_range(found.group(1), found.group(2)))
                     last_end = found.end()
+                if len(ranges) > MAX_MERGES:
+                    raise ValueError("too many merged ranges")
+                beyond = beyond or any(
+                    int(found.group(1)) > EXCEL_MAX_ROWS for found in _LONG_ROW.finditer(data)
+                )
                 # Keep the end of the chunk: a reference may straddle two chunks.
                 tail = data[max(last_end, len(data) - 256) :]
     except KeyError:
-        return []
-    return ranges
+        return [], False
+    return ranges, beyond
 
 
 def _range(first: bytes, last: bytes | None) -> tuple[int, int, int, int]:
@@ -330,10 +354,7 @@ def _read_xlsx(path: Path, name: str, wanted: set[str] | None, max_rows: int) ->
                     handle, read_only=True, data_only=True, keep_links=False
                 )
         except Exception as error:  # openpyxl raises many kinds on a damaged file
-            raise WorkbookError(
-                f"{name} n'a pas pu être lu : le classeur est endommagé ou d'un format que "
-                f"qpvdesk ne connaît pas ({type(error).__name__})."
-            ) from None
+            raise _unreadable(name, error) from None
         try:
             sheets = []
             for worksheet in workbook.worksheets:
@@ -342,10 +363,33 @@ def _read_xlsx(path: Path, name: str, wanted: set[str] | None, max_rows: int) ->
                 }:
                     continue
                 member = getattr(worksheet, "_worksheet_path", None)
-                sheets.append(_read_sheet(archive, worksheet, member, name, max_rows))
+                # Sheets are parsed while their rows are read: damage shows only now.
+                try:
+                    sheets.append(_read_sheet(archive, worksheet, member, name, max_rows))
+                except WorkbookError:
+                    raise
+                except Exception as error:
+                    raise _unreadable(name, error) from None
         finally:
             workbook.close()
     return WorkbookContent(path=path, kind="xlsx", sheets=tuple(sheets))
+
+
+def _unreadable(name: str, error: Exception) -> WorkbookError:
+    """The refusal of a file openpyxl failed on; an entity bomb is named as such."""
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return WorkbookError(
+            f"{name} n'a pas été lu : il contient des définitions XML (entités, DTD) qu'un "
+            "classeur Excel n'a jamais ; c'est la marque d'un fichier piégé. Enregistrez-le à "
+            "nouveau depuis Excel ou LibreOffice si vous en êtes sûr."
+        )
+    return WorkbookError(
+        f"{name} n'a pas pu être lu : le classeur est endommagé ou d'un format que "
+        f"qpvdesk ne connaît pas ({type(error).__name__})."
+    )
 
 
 def _too_many_rows(name: str, sheet: str, count: int | None, max_rows: int) -> WorkbookError:
@@ -368,20 +412,52 @@ def _read_sheet(
         # dimension some tools write, and the rows are counted instead.
         if size >= declared * MIN_BYTES_PER_ROW:
             raise _too_many_rows(name, worksheet.title, declared, max_rows)
-    merges = _merged_ranges(archive, member) if member else []
+    merges, beyond = _scan_sheet(archive, member) if member else ([], False)
+    if beyond:
+        raise _beyond_excel(name, worksheet.title)
     fills = _MergeFiller(merges)
     worksheet.reset_dimensions()
     rows: list[tuple[int, tuple[Any, ...]]] = []
     number = 0
+    cells = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            row = fills.apply(number, values)
-            if any(_present(value) for value in row):
+            if number > EXCEL_MAX_ROWS:
+                raise _beyond_excel(name, worksheet.title)
+            row = _trimmed(fills.apply(number, values))
+            if row:
                 rows.append((number, row))
+                cells += len(row)
                 if len(rows) > max_rows:
                     raise _too_many_rows(name, worksheet.title, None, max_rows)
+                if cells > MAX_CELLS:
+                    raise _too_many_cells(name, worksheet.title)
     return SheetRows(name=worksheet.title, rows=tuple(rows))
+
+
+def _trimmed(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """*row* without its trailing blank cells (empty when the whole row is blank)."""
+    end = len(row)
+    while end and not _present(row[end - 1]):
+        end -= 1
+    return row[:end] if end < len(row) else row
+
+
+def _beyond_excel(name: str, sheet: str) -> WorkbookError:
+    return WorkbookError(
+        f"La feuille « {sheet} » de {name} a des cellules au-delà de la dernière ligne "
+        "qu'Excel connaît : le fichier est endommagé ou forgé, il n'a pas été importé."
+    )
+
+
+def _too_many_cells(name: str, sheet: str) -> WorkbookError:
+    limit = f"{MAX_CELLS:,}".replace(",", "\u00a0")
+    return WorkbookError(
+        f"La feuille « {sheet} » de {name} compte plus de {limit} cellules remplies : "
+        "qpvdesk n'en importe pas autant à la fois. Supprimez les colonnes inutiles ou "
+        "découpez le classeur."
+    )
 
 
 class _MergeFiller:
@@ -409,9 +485,9 @@ class _MergeFiller:
             still.append((merge, value))
             if len(row) < max_col:
                 row.extend([None] * (max_col - len(row)))
-            for column in range(min_col, max_col + 1):
-                if row[column - 1] is None:
-                    row[column - 1] = value
+            row[min_col - 1 : max_col] = [
+                value if cell is None else cell for cell in row[min_col - 1 : max_col]
+            ]
         self.active = still
         return tuple(row)
 
@@ -439,7 +515,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 def _delimiter(text: str) -> str:
     """The separator of a CSV text: the one splitting its first lines most regularly."""
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in text[:DELIMITER_SAMPLE].splitlines()[:30] if line.strip()]
     best, best_score = CSV_DELIMITERS[0], -1.0
     for delimiter in CSV_DELIMITERS:
         try:
@@ -474,7 +550,14 @@ def _read_csv(path: Path, name: str, max_rows: int) -> WorkbookContent:
                 if len(rows) > max_rows:
                     raise _too_many_rows(name, path.stem, None, max_rows)
     except csv.Error as error:
-        raise WorkbookError(f"{name} : fichier CSV mal formé ({error}).") from None
+        line = f" (ligne {reader.line_num})" if reader.line_num else ""
+        if "field limit" in str(error):
+            limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
+            raise WorkbookError(
+                f"{name} : une cellule du fichier CSV{line} dépasse {limit} caractères ; ce "
+                "n'est pas un tableau de programmation (un guillemet est-il resté ouvert ?)."
+            ) from None
+        raise WorkbookError(f"{name} : fichier CSV mal formé{line}.") from None
     return WorkbookContent(path=path, kind="csv", sheets=(SheetRows(path.stem, tuple(rows)),))
 
 
@@ -529,6 +612,11 @@ def read_amount(value: Any) -> AmountReading | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellError("ce n'est pas un montant.")
+        if value < 0:
+            raise CellError("un montant ne peut pas être négatif.")
+        if value * 100 >= MAX_CENTS:
+            # Checked before rounding: quantizing 1e300 to cents overflows Decimal's context.
+            raise CellError("montant trop élevé.")
         exact = Decimal(repr(value))
         rounded = exact.quantize(Decimal("0.01"))
         # Sums computed by a spreadsheet carry binary noise (0.1 + 0.2); real extra
@@ -542,6 +630,8 @@ def read_amount(value: Any) -> AmountReading | None:
 
 
 def _checked(value: Decimal) -> Money:
+    if not value.is_finite():
+        raise CellError("ce n'est pas un montant.")
     if value < 0:
         raise CellError("un montant ne peut pas être négatif.")
     cents = value * 100

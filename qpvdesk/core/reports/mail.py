@@ -109,7 +109,9 @@ def _new_message(
 ) -> tuple[EmailMessage, list[str]]:
     message = EmailMessage(policy=policy.SMTP)
     addresses, refused = _addresses(recipients)
-    message["Subject"] = subject[:MAX_SUBJECT]
+    # A line break in a header value would raise, or in other hands start a new header
+    # (« \r\nBcc: … »): names that reach the subject are put on one line.
+    message["Subject"] = " ".join(subject.split())[:MAX_SUBJECT]
     if sender:
         message["From"] = sender
     if addresses:
