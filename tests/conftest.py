@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
-
-# Before any Qt import anywhere in the test session.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Before any Qt import anywhere in the test session.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The session's own settings, data and log folders: a test never reads or writes the user's
+# (Qt's QSettings and platformdirs both follow these on Linux).
+_USER_FOLDERS = tempfile.mkdtemp(prefix="qpvdesk-tests-")
+for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_variable] = os.path.join(_USER_FOLDERS, _variable.lower())
 
 BUILTIN_TEMPLATE: dict[str, Path] = {}
 

@@ -20,6 +20,7 @@ from qpvdesk.ui.crash import install_excepthook, setup_logging
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.messages import Messenger
 from qpvdesk.ui.opening import open_initial_database
+from qpvdesk.ui.recent_files import last_opened
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
@@ -91,11 +92,13 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     messenger = Messenger()
     install_excepthook(messenger, log_file)
 
-    database = open_initial_database(db_path, read_only, messenger)
+    settings = QSettings()
+    database = open_initial_database(db_path, read_only, messenger,
+                                     last_file=last_opened(settings))
     if database is None:
         return 1
     context = AppContext(database, messenger)
-    window = MainWindow(context, QSettings())
+    window = MainWindow(context, settings)
     timer = QTimer(window)
     timer.setInterval(BACKUP_TICK_MS)
     timer.timeout.connect(window.file_actions.periodic_backup)

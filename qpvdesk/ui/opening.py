@@ -70,11 +70,19 @@ def create_with_dialogs(path: Path, content: Content, *, messenger: Messenger,
     return True
 
 
-def open_initial_database(db_path: Path | None, read_only: bool,
-                          messenger: Messenger) -> Database | None:
-    """The database the window starts on; None when the user chose to quit."""
+def open_initial_database(db_path: Path | None, read_only: bool, messenger: Messenger,
+                          last_file: Path | None = None) -> Database | None:
+    """The database the window starts on; None when the user chose to quit.
+
+    Without *db_path*, the file she worked on last (*last_file*, from the recent files) is
+    opened again when it is still there, as an editor reopens its last document; otherwise the
+    default file. The demonstration is never reopened that way: it is no file of hers.
+    """
     if db_path is None:
         path = default_db_path()
+        if (last_file is not None and last_file.is_file()
+                and last_file.absolute() != demo_db_path().absolute()):
+            path = last_file
         if not path.exists():
             started = _first_start(path, demo_db_path(), messenger)
             if started is None:

@@ -15,6 +15,19 @@ RECENT_KEY = "recent_files/paths"
 MAX_RECENT = 8
 
 
+def last_opened(settings: QSettings) -> Path | None:
+    """The file opened last (the head of the list), whether or not it is still there."""
+    paths = _stored_paths(settings)
+    return paths[0] if paths else None
+
+
+def _stored_paths(settings: QSettings) -> list[Path]:
+    value = settings.value(RECENT_KEY, [])
+    # An INI file gives back a one-item list as a plain string.
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [Path(item) for item in items if isinstance(item, str) and item][:MAX_RECENT]
+
+
 class RecentFiles(QObject):
     """The list, newest first, and its submenu (rebuilt each time it opens).
 
@@ -34,10 +47,7 @@ class RecentFiles(QObject):
         self.rebuild()
 
     def paths(self) -> list[Path]:
-        value = self._settings.value(RECENT_KEY, [])
-        # An INI file gives back a one-item list as a plain string.
-        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        return [Path(item) for item in items if isinstance(item, str) and item][:MAX_RECENT]
+        return _stored_paths(self._settings)
 
     def add(self, path: Path) -> None:
         """Put *path* first (once), keeping the newest eight."""

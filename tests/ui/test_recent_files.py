@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.ui.main_window import MainWindow
-from qpvdesk.ui.recent_files import MAX_RECENT, RecentFiles
+from qpvdesk.ui.recent_files import MAX_RECENT, RecentFiles, last_opened
 
 
 def other_file(tmp_path: Path, name: str) -> Path:
@@ -31,6 +31,7 @@ def test_the_list_follows_what_is_opened(window: MainWindow, db_path: Path,
     other = other_file(tmp_path, "lodeve.sqlite")
     window.file_actions.open_path(other)
     assert window.recent_files.paths() == [other, db_path]
+    assert last_opened(window.settings) == other  # what the next start opens
     texts = entries(window)
     assert texts[0].startswith("&1  lodeve.sqlite")
     assert texts[1].startswith("&2  clermont.sqlite")

@@ -241,3 +241,28 @@ def test_given_file_skips_the_welcome(qtbot: Any, robot: WelcomeRobot, user_data
     assert database is not None
     database.close()
     assert robot.shown == 0
+
+
+def test_the_file_opened_last_is_reopened_without_the_welcome(
+        qtbot: Any, robot: WelcomeRobot, user_data: Path, db_path: Path,
+        messenger: Any) -> None:
+    database = open_initial_database(None, False, messenger, last_file=db_path)
+    assert database is not None
+    database.close()
+    assert database.origin == db_path
+    assert robot.shown == 0
+    assert not user_data.exists()
+
+
+def test_a_last_file_gone_or_the_demo_gives_the_welcome_again(
+        qtbot: Any, robot: WelcomeRobot, user_data: Path, tmp_path: Path,
+        started: Callable[[], Database | None], messenger: Any) -> None:
+    robot.actions = [click(qtbot, "demo_button")]
+    demo = started()
+    assert demo is not None
+    demo.close()
+    for last in (tmp_path / "usb" / "gone.sqlite", user_data / "demo.sqlite"):
+        robot.actions = []  # the dialog shows and is closed: nothing opens
+        assert open_initial_database(None, False, messenger, last_file=last) is None
+    assert robot.shown == 3
+    assert not (user_data / "qpvdesk.sqlite").exists()
