@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The session's own settings, data and log folders: a test never reads or writes the user's
 # (Qt's QSettings and platformdirs both follow these on Linux).
 _USER_FOLDERS = tempfile.mkdtemp(prefix="qpvdesk-tests-")
+atexit.register(shutil.rmtree, _USER_FOLDERS, ignore_errors=True)
 for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_variable] = os.path.join(_USER_FOLDERS, _variable.lower())
 
