@@ -11,11 +11,19 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from qpvdesk.core.errors import DatabaseLockedError, UserFacingError
+from qpvdesk.core.errors import DatabaseLockedError, UnusableFileError, UserFacingError
 from qpvdesk.core.services.setup import Content, create_new_database
-from qpvdesk.core.storage.database import Database, ReadOnlyFileError, open_database
+from qpvdesk.core.storage.backups import list_backups
+from qpvdesk.core.storage.database import (
+    Database,
+    ReadOnlyFileError,
+    open_database,
+    restore_database,
+)
 from qpvdesk.paths import default_db_path, working_copies_dir
+from qpvdesk.ui.formatting import date_time
 from qpvdesk.ui.messages import Messenger
+from qpvdesk.ui.restore_dialog import choose_backup
 
 logger = logging.getLogger(__name__)
 FILE_FILTER = "Bases qpvdesk (*.sqlite);;Tous les fichiers (*)"
@@ -38,7 +46,11 @@ def busy_cursor() -> Iterator[None]:
 def open_with_dialogs(path: Path, *, read_only: bool, messenger: Messenger,
                       parent: QWidget | None = None,
                       working_copies: Path | None = None) -> Database | None:
-    """Open *path*; a locked or read-only file is offered read-only; None when it cannot be."""
+    """Open *path*; a locked or read-only file is offered read-only; None when it cannot be.
+
+    A file that cannot be used as it is (damaged, not ours, too new) is left untouched; when
+    it has backups, putting one back in its place is offered.
+    """
     copies = working_copies if working_copies is not None else working_copies_dir()
     while True:
         try:
@@ -52,9 +64,45 @@ def open_with_dialogs(path: Path, *, read_only: bool, messenger: Messenger,
             ):
                 return None
             read_only = True
+        except UnusableFileError as error:
+            if not _restored_from_backup(path, error, messenger, parent):
+                return None
         except UserFacingError as error:
             messenger.warn(parent, _tr("Ouverture impossible"), error.message)
             return None
+
+
+def _restored_from_backup(path: Path, error: UnusableFileError, messenger: Messenger,
+                          parent: QWidget | None) -> bool:
+    """Show why *path* was refused and offer its backups; True once one is back in place."""
+    title = _tr("Ouverture impossible")
+    found = list_backups(path)
+    if not found:
+        messenger.warn(parent, title, error.message)
+        return False
+    choice = messenger.choose(
+        parent, title,
+        error.message + "\n\n" + _tr("Ce fichier a {count} sauvegarde(s), la plus récente du "
+                                      "{when}. Voulez-vous en remettre une en place ? Le fichier "
+                                      "actuel sera conservé à côté, sous un autre nom.")
+        .format(count=len(found), when=date_time(found[0].taken_at)),
+        [_tr("Restaurer une sauvegarde…"), _tr("Annuler")],
+    )
+    chosen = choose_backup(parent, found) if choice == 0 else None
+    if chosen is None:
+        return False
+    restore_title = _tr("Restaurer une sauvegarde")
+    try:
+        with busy_cursor():
+            aside = restore_database(path, chosen.path)
+    except UserFacingError as failure:
+        messenger.warn(parent, restore_title, failure.message)
+        return False
+    text = _tr("La sauvegarde du {when} est en place.").format(when=date_time(chosen.taken_at))
+    if aside is not None:
+        text += "\n\n" + _tr("Le fichier refusé est conservé : {aside}").format(aside=aside)
+    messenger.inform(parent, restore_title, text)
+    return True
 
 
 def create_with_dialogs(path: Path, content: Content, *, messenger: Messenger,

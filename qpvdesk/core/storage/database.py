@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from qpvdesk.core.errors import StorageError
+from qpvdesk.core.errors import StorageError, UnusableFileError
 from qpvdesk.core.storage import backups, migrate
 from qpvdesk.core.storage import changes as change_log
 from qpvdesk.core.storage.engine import APPLICATION_ID, configure_connection, make_engine
@@ -62,42 +62,56 @@ def inspect_file(path: Path) -> FileState:
         raise StorageError(f"Accès refusé au fichier {name}.") from None
     except OSError as exc:
         raise StorageError(f"Impossible de lire le fichier {name} : {exc.strerror}.") from None
+    if not header:
+        raise UnusableFileError(
+            f"Le fichier {name} est vide (0 octet) : ce n'est pas une base qpvdesk. "
+            "Il n'a pas été modifié."
+        )
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} n'est pas une base qpvdesk (ce n'est pas un fichier SQLite). "
             "Il n'a pas été modifié."
         )
     # The application_id sits at offset 68 of the header: no need to open the database.
     app_id = int.from_bytes(header[68:72], "big")
     if app_id != APPLICATION_ID:
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} est une base SQLite qui n'a pas été créée par qpvdesk. "
             "Il n'a pas été modifié."
         )
     try:
         connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from None
+        raise _refused(exc, path) from None
     try:
         check = connection.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
-            raise StorageError(
+            raise UnusableFileError(
                 f"Le fichier {name} est endommagé (vérification d'intégrité en échec). "
                 "Il n'a pas été modifié : restaurez la dernière sauvegarde."
             )
         revision = migrate.file_revision(connection)
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from None
+        raise _refused(exc, path) from None
     finally:
         connection.close()
     head = migrate.head_revision()
     if revision is None or revision not in migrate.known_revisions():
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} a été créé par une version plus récente de qpvdesk "
             f"(schéma {revision or 'inconnu'}). Mettez qpvdesk à jour pour l'ouvrir ; "
             "le fichier n'a pas été modifié."
         )
     return FileState(revision=revision, needs_upgrade=revision != head)
+
+
+def _refused(exc: sqlite3.Error, path: Path) -> StorageError:
+    """A damaged file is unusable as it is; a busy or unreadable one may be retried."""
+    error = _translated(exc, path)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return UnusableFileError(error.message)
+    return error
 
 
 def _translated(exc: sqlite3.Error, path: Path) -> StorageError:

@@ -30,8 +30,12 @@ def current_user() -> str:
 
 
 def make_engine(path: Path, *, read_only: bool = False) -> Engine:
-    """An engine on *path*; ``read_only`` opens the file with SQLite's ``mode=ro``."""
-    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
+    """An engine on *path*; ``read_only`` opens the file with SQLite's ``mode=ro``.
+
+    Never ``mode=rwc``: a file deleted or moved while the application runs (a USB stick
+    pulled out) must give an error on the next unit of work, not a new empty file.
+    """
+    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
