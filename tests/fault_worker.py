@@ -1,4 +1,4 @@
-"""Run by test_crash_scenarios.py in a child process killed with SIGKILL at a random moment.
+"""A second process on the data file, for the crash and two-instance tests.
 
 ``fault_worker.py import DB WORKBOOK``
     imports a programmation workbook as the application does (checks, backup, writes,
@@ -10,6 +10,9 @@
 ``fault_worker.py migrate DB``
     opens a file of an older schema, which backs it up then upgrades it; prints
     ``upgraded`` once open.
+``fault_worker.py hold DB``
+    opens the file for writing and holds it until a line arrives on its standard input,
+    then closes it and exits normally (test_two_instances.py).
 
 Each prints ``ready`` once its imports are done and the file is about to be used.
 """
@@ -58,11 +61,21 @@ def run_migration(path: Path) -> None:
     database.close()
 
 
+def hold(path: Path) -> None:
+    database = open_database(path, backup_on_open=False)
+    say("ready")
+    sys.stdin.readline()
+    database.close()
+    say("closed")
+
+
 if __name__ == "__main__":
     kind, target, *rest = sys.argv[1:]
     if kind == "import":
         run_import(Path(target), Path(rest[0]))
     elif kind == "backup":
         run_backups(Path(target), Path(rest[0]))
-    else:
+    elif kind == "migrate":
         run_migration(Path(target))
+    else:
+        hold(Path(target))

@@ -184,7 +184,16 @@ class Database:
         return self._changed_since_backup
 
     def backup(self, reason: str = "manuelle", dest: Path | None = None) -> Path:
-        """Take a verified backup now (online backup API), then thin the old ones."""
+        """Take a verified backup now (online backup API), then thin the old ones.
+
+        Read-only, only a copy to *dest* is allowed: the backups folder (and its thinning)
+        belongs to the process that writes the file.
+        """
+        if self.read_only and dest is None:
+            raise StorageError(
+                f"« {self.origin.name} » est ouvert en lecture seule : ses sauvegardes sont "
+                "faites par le programme qui le modifie."
+            )
         path = backups.create_backup(self.path, reason=reason, dest=dest)
         if dest is None:
             self._changed_since_backup = False
@@ -270,9 +279,9 @@ def open_database(
             "vous pouvez l'ouvrir en lecture seule."
         )
     lock = None if read_only else FileLock(local)
-    if lock is not None:
-        lock.acquire()
     try:
+        if lock is not None:
+            lock.acquire()
         state = inspect_file(local)
         if state.needs_upgrade and read_only:
             raise StorageError(

@@ -278,10 +278,12 @@ class FileLock:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except OSError as exc:
+        except BaseException as exc:  # a full disk, or the process told to stop right now
             with contextlib.suppress(OSError):
                 self.path.unlink()
-            raise self._cannot_write(exc) from exc
+            if isinstance(exc, OSError):
+                raise self._cannot_write(exc) from exc
+            raise
         self._held = me
         return True
 
