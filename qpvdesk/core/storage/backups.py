@@ -158,7 +158,7 @@ def _write_problem(folder: Path, exc: BaseException) -> StorageError:
     text = str(exc).lower()
     if (
         code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))
-        or name == "SQLITE_FULL"
+        or name in ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE")
         or ("disk is full" in text)
     ):
         return StorageError(
@@ -210,6 +210,8 @@ def _copy_database(source: Path, dest: Path, tmp: Path | None) -> None:
     except sqlite3.Error as exc:
         if _error_name(exc) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
             raise _DamagedSourceError(str(exc)) from exc
+        if _error_name(exc) == "SQLITE_IOERR_SHMSIZE":  # no room beside it for its -shm
+            raise _write_problem(source.parent, exc) from exc
         raise StorageError(f"Impossible de lire le fichier « {source} » ({exc}).") from exc
     done = False
     try:

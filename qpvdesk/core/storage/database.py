@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 from qpvdesk.core.errors import StorageError, UnusableFileError
 from qpvdesk.core.storage import backups, migrate
 from qpvdesk.core.storage import changes as change_log
-from qpvdesk.core.storage.engine import APPLICATION_ID, configure_connection, make_engine
+from qpvdesk.core.storage.engine import (
+    APPLICATION_ID,
+    configure_connection,
+    make_engine,
+    read_only_uri,
+)
 from qpvdesk.core.storage.location import Location, WorkingCopy, classify, open_working_copy
 from qpvdesk.core.storage.lock import FileLock, pid_alive
 from qpvdesk.core.storage.sqlite_errors import translate
@@ -80,7 +85,7 @@ def inspect_file(path: Path) -> FileState:
             "Il n'a pas été modifié."
         )
     try:
-        connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise _refused(exc, path) from None
     try:
