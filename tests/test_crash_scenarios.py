@@ -1,10 +1,12 @@
 """kill -9 during an import, a backup and a schema upgrade: nothing half-done is ever visible.
 
 A child process (``fault_worker.py``) runs the real operation; the parent kills it with
-SIGKILL at a random moment of the part that writes. After every kill the file passes
-``integrity_check``, holds the operation whole or not at all, every backup the
-application lists is complete, and the file opens normally with `open_database` (which
-also clears the lock the killed process left behind).
+SIGKILL at a random moment of the part that writes. After every kill, once the
+application has looked at the file (which rolls back a transaction the killed process
+left half-done, as any SQLite writer would), the file passes ``integrity_check``, holds
+the operation whole or not at all, every backup the application lists is complete, and
+the file opens normally with `open_database` (which also clears the lock the killed
+process left behind).
 
 The suite kills each scenario twice (after one uncut run that times it);
 ``--crash-iterations=N`` kills it N // 3 times: ``pytest tests/test_crash_scenarios.py
@@ -35,7 +37,7 @@ from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage import migrate
 from qpvdesk.core.storage.backups import list_backups, verify_backup
 from qpvdesk.core.storage.checks import full_check
-from qpvdesk.core.storage.database import open_database
+from qpvdesk.core.storage.database import inspect_file, open_database
 from qpvdesk.core.storage.engine import APPLICATION_ID
 from qpvdesk.core.storage.lock import lock_path_for, pid_alive
 
@@ -194,6 +196,7 @@ def test_kill_during_an_import_leaves_it_whole_or_absent(
         else:
             time.sleep(rng.uniform(0.0, window * 1.2))
         lines = worker.kill()
+        inspect_file(path)  # as the application looks first: undoes a half-done write
         with _sound(path) as connection:
             present = (_count(connection, "dossier"), _count(connection, "funding"))
             organisations = _count(connection, "organisation")
@@ -245,6 +248,7 @@ def test_kill_during_a_backup_never_leaves_a_partial_backup_taken_as_valid(
         worker.wait_for("ready")
         time.sleep(rng.uniform(0.0, 1.0))
         lines = worker.kill()
+        inspect_file(path)  # as the application looks first: undoes a half-done write
         with _sound(path) as connection:
             assert {t: _count(connection, t) for t in expected} == expected
         listed = set(_every_listed_backup_is_whole(path))
@@ -324,6 +328,7 @@ def test_kill_during_a_schema_upgrade_leaves_the_old_schema_or_the_new(
         else:
             time.sleep(rng.uniform(0.0, window * 1.2))
         worker.kill()
+        inspect_file(path)  # as the application looks first: undoes a half-done write
         with _sound(path) as connection:
             revision = migrate.file_revision(connection)
             schema = _schema(connection)
@@ -356,3 +361,36 @@ def test_kill_during_a_schema_upgrade_leaves_the_old_schema_or_the_new(
         shutil.rmtree(path.parent)
     print(f"\nmigration: {dict(outcomes)} (upgrade {window:.2f} s)")
     assert outcomes["nouveau"] >= 1
+
+
+def test_a_transaction_left_half_done_by_a_killed_writer_is_rolled_back_on_opening(
+    tmp_path: Path,
+) -> None:
+    """A rollback-journal file (as created, restored, or before its first opening) with a hot
+    journal: a read-only look cannot undo it, the application does, then opens the file."""
+    path = tmp_path / "ancien.sqlite"
+    shutil.copyfile(OLD_SCHEMA, path)
+    with _sound(path) as connection:
+        dossiers = _count(connection, "dossier")
+    assert dossiers > 0
+    writer = (
+        "import os, signal, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 5')\n"  # spill into the file before the commit
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute('CREATE TABLE moitie (x)')\n"
+        "c.executemany('INSERT INTO moitie VALUES (?)', [('x' * 500,)] * 3000)\n"
+        "c.execute('DELETE FROM dossier')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", writer, str(path)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert path.with_name(path.name + "-journal").stat().st_size > 0
+    with pytest.raises(sqlite3.OperationalError, match="readonly"), _sound(path):
+        pass  # what a read-only look alone meets
+    _opens_normally(path, killed_pid=0)
+    with _sound(path) as connection:
+        assert _count(connection, "dossier") == dossiers
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "moitie" not in tables
+    assert not path.with_name(path.name + "-journal").exists()

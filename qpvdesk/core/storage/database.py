@@ -2,12 +2,15 @@
 
 Open: lock → look at the file without writing (ours? which schema version?
 damaged?) → backup → migrate → engine with safety pragmas. A file that is not
-ours, too new or damaged is refused and left byte-identical.
+ours, too new or damaged is refused and left byte-identical. The one exception
+to "without writing": a transaction a killed process left half-done is rolled
+back first, as SQLite does for any writer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -33,6 +36,8 @@ from qpvdesk.core.storage.engine import (
 from qpvdesk.core.storage.location import Location, WorkingCopy, classify, open_working_copy
 from qpvdesk.core.storage.lock import FileLock, pid_alive
 from qpvdesk.core.storage.sqlite_errors import translate
+
+logger = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_ON_OPEN_AFTER = timedelta(hours=1)
@@ -85,7 +90,7 @@ def inspect_file(path: Path) -> FileState:
             "Il n'a pas été modifié."
         )
     try:
-        connection = sqlite3.connect(read_only_uri(path), uri=True)
+        connection = _connect_read_only(path)
     except sqlite3.Error as exc:
         raise _refused(exc, path) from None
     try:
@@ -108,6 +113,37 @@ def inspect_file(path: Path) -> FileState:
             "le fichier n'a pas été modifié."
         )
     return FileState(revision=revision, needs_upgrade=revision != head)
+
+
+#: A writer was killed in the middle of a transaction: only a writer can roll it back.
+_INTERRUPTED = ("SQLITE_READONLY_ROLLBACK", "SQLITE_READONLY_RECOVERY")
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that has read the schema, after any interrupted write is undone.
+
+    A process killed during a transaction leaves a hot ``-journal`` (or a ``-wal`` to
+    recover) that a read-only connection cannot roll back; SQLite rolls it back as soon as
+    a writer opens the file, putting back the last committed state. That is the one write
+    made here, and only when the file may be written at all.
+    """
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+        return connection
+    except sqlite3.Error as exc:
+        connection.close()
+        if getattr(exc, "sqlite_errorname", "") not in _INTERRUPTED or not _writable(path):
+            raise
+    logger.warning("Rolling back a transaction interrupted in %s", path.name)
+    writer = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True)
+    try:
+        writer.execute("PRAGMA schema_version").fetchone()
+    finally:
+        writer.close()
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    connection.execute("PRAGMA schema_version").fetchone()
+    return connection
 
 
 def _refused(exc: sqlite3.Error, path: Path) -> StorageError:
