@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).with_name("fault_worker.py")
 OLD_SCHEMA = Path(__file__).with_name("data") / "schema-0001-demo.sqlite"
 #: Dossiers of the imported workbook: a large programmation, kept quick to read.
-IMPORTED_DOSSIERS = 300
+IMPORTED_DOSSIERS = 200
 
 
 def _iterations(request: pytest.FixtureRequest) -> int:
