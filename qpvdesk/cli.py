@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qpvdesk import __version__
-from qpvdesk.core.errors import UserFacingError
+from qpvdesk.core.errors import UnusableFileError, UserFacingError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -257,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UserFacingError as error:
         print(f"qpvdesk : {error.message}", file=sys.stderr)
+        if isinstance(error, UnusableFileError):
+            _print_backups_of(_db_path(args))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("qpvdesk : interrompu.", file=sys.stderr)
@@ -282,6 +284,24 @@ def _reading(args: argparse.Namespace) -> Iterator[Session]:
             yield session
     finally:
         database.close()
+
+
+def _print_backups_of(path: Path) -> None:
+    """After a refused file: its backups, newest first, and how to put one back."""
+    from qpvdesk.core.storage.backups import list_backups
+
+    found = list_backups(path)
+    if not found:
+        return
+    print("Sauvegardes de ce fichier (la plus récente d'abord) :", file=sys.stderr)
+    for info in found[:5]:
+        print(f"  {info.taken_at:%d/%m/%Y %H:%M}  {info.path}", file=sys.stderr)
+    if len(found) > 5:
+        print(f"  … et {len(found) - 5} autres.", file=sys.stderr)
+    print(
+        f"Pour en remettre une en place : qpvdesk --db {path} restore <sauvegarde>",
+        file=sys.stderr,
+    )
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -354,6 +374,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     if not report.ok:
         print("qpvdesk : la vérification a échoué.", file=sys.stderr)
+        _print_backups_of(path)
         return EXIT_ERROR
     return EXIT_OK
 

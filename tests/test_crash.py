@@ -1,6 +1,6 @@
 """kill -9 at random moments: the file stays sound and every transaction is all or nothing.
 
-The suite runs a few iterations; ``pytest tests/test_crash.py --crash-iterations=100``
+The suite runs 12 iterations; ``pytest tests/test_crash.py --crash-iterations=150``
 runs the full loop.
 """
 
@@ -47,7 +47,7 @@ def _groups(path: Path) -> Counter[int]:
 def test_kill_during_writes_loses_no_committed_transaction(
     builtin_db: Path, request: pytest.FixtureRequest
 ) -> None:
-    iterations = request.config.getoption("--crash-iterations")
+    iterations = request.config.getoption("--crash-iterations") or 12
     rng = random.Random(20240101)
     committed: set[int] = set()
     start = 0

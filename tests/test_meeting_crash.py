@@ -7,8 +7,8 @@ it with SIGKILL at random moments. After each kill the file passes
 overwritten by a later one on the same dossier), each opinion is whole (its
 comment and its amount agree), and the meeting reopens through the services.
 
-It runs a third of ``--crash-iterations`` (at least 3: each kill costs a worker
-start-up); ``pytest tests/test_meeting_crash.py --crash-iterations=100`` runs 33.
+It runs a third of ``--crash-iterations`` (4 without it, at least 3: each kill costs a
+worker start-up); ``pytest tests/test_meeting_crash.py --crash-iterations=150`` runs 50.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _state(path: Path, meeting_id: int) -> tuple[dict[int, int], set[int]]:
 def test_killing_the_meeting_mode_loses_no_confirmed_entry(
     builtin_db: Path, request: pytest.FixtureRequest
 ) -> None:
-    iterations = max(3, request.config.getoption("--crash-iterations") // 3)
+    iterations = max(3, (request.config.getoption("--crash-iterations") or 12) // 3)
     database = open_database(builtin_db, backup_on_open=False)
     try:
         with database.unit_of_work() as session:

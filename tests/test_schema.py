@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from qpvdesk.core.storage.engine import make_engine
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    engine = make_engine(tmp_path / "schema.sqlite")
+    path = tmp_path / "schema.sqlite"
+    sqlite3.connect(path).close()  # the engine never creates a file (a vanished one stays so)
+    engine = make_engine(path)
     with engine.begin() as connection:
         migrate.upgrade(connection)
     with engine.begin() as connection:

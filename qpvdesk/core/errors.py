@@ -30,6 +30,13 @@ class StorageError(UserFacingError):
     """The data file cannot be used as asked (missing, damaged, locked, read-only, full)."""
 
 
+class UnusableFileError(StorageError):
+    """The file is not a sound qpvdesk file this version can open (damaged, foreign, too new).
+
+    It is left untouched; a backup of it, if there is one, may be put back in its place.
+    """
+
+
 class DatabaseLockedError(StorageError):
     """Another process holds the file's lock."""
 

@@ -67,21 +67,46 @@ def application_icon() -> QIcon:
     return QIcon(pixmap)
 
 
-def _quit_on_signals(app: QApplication, window: MainWindow) -> None:
-    """SIGTERM / Ctrl+C: close the database (final backup, lock released), then quit."""
+class _SignalStop:
+    """SIGTERM / Ctrl+C at any moment close the file properly (final backup, lock released).
 
-    def stop(_signum: int, _frame: object) -> None:
-        window.force_close()
-        app.quit()
+    While the file is being opened the start-up unwinds (the lock is released, a half-taken
+    backup removed); while the window is being built the request waits for it; once it is
+    shown the window closes without questions, then the application quits.
+    """
 
-    for name in ("SIGTERM", "SIGINT"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop)
-    # Python runs signal handlers only when it gets control: give it a turn regularly.
-    ticker = QTimer(window)
-    ticker.setInterval(500)
-    ticker.timeout.connect(lambda: None)
-    ticker.start()
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.window: MainWindow | None = None
+        self.building = False
+        self.requested = False
+        for name in ("SIGTERM", "SIGINT"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.window is not None:
+            self.stop()
+        elif self.building:
+            self.requested = True  # raising inside Qt's calls would not unwind
+        else:
+            raise SystemExit(128 + signum)
+
+    def attach(self, window: MainWindow) -> None:
+        """The window is up: stop now if asked meanwhile, else on the next signal."""
+        self.window = window
+        # Python runs signal handlers only when it gets control: give it a turn regularly.
+        ticker = QTimer(window)
+        ticker.setInterval(500)
+        ticker.timeout.connect(lambda: None)
+        ticker.start()
+        if self.requested:
+            QTimer.singleShot(0, self.stop)
+
+    def stop(self) -> None:
+        if self.window is not None:
+            self.window.force_close()
+        self.app.quit()
 
 
 def run_gui(db_path: Path | None, read_only: bool) -> int:
@@ -92,21 +117,28 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     messenger = Messenger()
     install_excepthook(messenger, log_file)
 
+    stopper = _SignalStop(app)
     settings = QSettings()
     database = open_initial_database(db_path, read_only, messenger,
                                      last_file=last_opened(settings))
     if database is None:
         return 1
-    context = AppContext(database, messenger)
-    window = MainWindow(context, settings)
+    stopper.building = True
+    try:
+        context = AppContext(database, messenger)
+        window = MainWindow(context, settings)
+    except BaseException:
+        database.close()
+        raise
     timer = QTimer(window)
     timer.setInterval(BACKUP_TICK_MS)
     timer.timeout.connect(window.file_actions.periodic_backup)
     timer.start()
     # A session ended by the system (logout, kill) still closes the file properly.
     app.aboutToQuit.connect(window.close_database)
-    _quit_on_signals(app, window)
+    stopper.attach(window)
     window.show()
+    logger.info("qpvdesk window shown")
     if os.environ.get(REPORT_SHOWN_VARIABLE) == "1" and window.windowHandle() is not None:
         reporter = ShownReporter(window)
         window.windowHandle().installEventFilter(reporter)

@@ -11,12 +11,16 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from qpvdesk.core.errors import DatabaseLockedError, UserFacingError
+from qpvdesk.core.errors import DatabaseLockedError, UnusableFileError, UserFacingError
+from qpvdesk.core.services.restoring import restore
 from qpvdesk.core.services.setup import Content, create_new_database
+from qpvdesk.core.storage.backups import list_backups
 from qpvdesk.core.storage.database import Database, ReadOnlyFileError, open_database
 from qpvdesk.paths import default_db_path, demo_db_path, working_copies_dir
 from qpvdesk.ui.file_pickers import pick_existing_file
+from qpvdesk.ui.formatting import date_time
 from qpvdesk.ui.messages import Messenger
+from qpvdesk.ui.restore_dialog import choose_backup
 from qpvdesk.ui.welcome_dialog import StartChoice, WelcomeAnswer, ask_how_to_start
 
 logger = logging.getLogger(__name__)
@@ -39,7 +43,11 @@ def busy_cursor() -> Iterator[None]:
 def open_with_dialogs(path: Path, *, read_only: bool, messenger: Messenger,
                       parent: QWidget | None = None,
                       working_copies: Path | None = None) -> Database | None:
-    """Open *path*; a locked or read-only file is offered read-only; None when it cannot be."""
+    """Open *path*; a locked or read-only file is offered read-only; None when it cannot be.
+
+    A file that cannot be used as it is (damaged, not ours, too new) is left untouched; when
+    it has backups, putting one back in its place is offered.
+    """
     copies = working_copies if working_copies is not None else working_copies_dir()
     while True:
         try:
@@ -53,9 +61,49 @@ def open_with_dialogs(path: Path, *, read_only: bool, messenger: Messenger,
             ):
                 return None
             read_only = True
+        except UnusableFileError as error:
+            if not _restored_from_backup(path, error, messenger, parent):
+                return None
         except UserFacingError as error:
             messenger.warn(parent, _tr("Ouverture impossible"), error.message)
             return None
+
+
+def _restored_from_backup(path: Path, error: UnusableFileError, messenger: Messenger,
+                          parent: QWidget | None) -> bool:
+    """Show why *path* was refused and offer its backups; True once one is back in place."""
+    title = _tr("Ouverture impossible")
+    found = list_backups(path)
+    if not found:
+        messenger.warn(parent, title, error.message)
+        return False
+    choice = messenger.choose(
+        parent, title,
+        error.message + "\n\n" + _tr("Ce fichier a {count} sauvegarde(s), la plus récente du "
+                                      "{when}. Voulez-vous en remettre une en place ? Le fichier "
+                                      "actuel sera conservé à côté, sous un autre nom.")
+        .format(count=len(found), when=date_time(found[0].taken_at)),
+        [_tr("Restaurer une sauvegarde…"), _tr("Annuler")],
+    )
+    chosen = choose_backup(parent, found) if choice == 0 else None
+    if chosen is None:
+        return False
+    restore_title = _tr("Restaurer une sauvegarde")
+    try:
+        with busy_cursor():
+            outcome = restore(path, chosen.path)
+    except UserFacingError as failure:
+        messenger.warn(parent, restore_title, failure.message)
+        return False
+    text = _tr("La sauvegarde du {when} est en place.").format(when=date_time(chosen.taken_at))
+    if outcome.aside is not None:
+        text += "\n\n" + _tr("Le fichier refusé est conservé : {aside}").format(
+            aside=outcome.aside)
+    if outcome.erased_again:
+        text += "\n\n" + _tr("Effacement (RGPD) refait pour {count} contact(s).").format(
+            count=len(outcome.erased_again))
+    messenger.inform(parent, restore_title, text)
+    return True
 
 
 def create_with_dialogs(path: Path, content: Content, *, messenger: Messenger,

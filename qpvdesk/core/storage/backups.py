@@ -92,6 +92,16 @@ def _error_name(exc: sqlite3.Error) -> str:
     return str(getattr(exc, "sqlite_errorname", "") or "")
 
 
+def _has_sqlite_header(path: Path) -> bool:
+    """Whether ``path`` starts with a whole SQLite header (an empty file would open as empty)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return True  # let the connection report what is wrong
+    return len(header) == 100 and header.startswith(_SQLITE_MAGIC)
+
+
 def _integrity_ok(conn: sqlite3.Connection) -> bool:
     rows = conn.execute("PRAGMA integrity_check").fetchall()
     return rows == [("ok",)]
@@ -148,7 +158,7 @@ def _write_problem(folder: Path, exc: BaseException) -> StorageError:
     text = str(exc).lower()
     if (
         code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))
-        or name == "SQLITE_FULL"
+        or name in ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE")
         or ("disk is full" in text)
     ):
         return StorageError(
@@ -189,6 +199,8 @@ def _copy_database(source: Path, dest: Path, tmp: Path | None) -> None:
     folder = dest.parent
     if not source.is_file():
         raise StorageError(f"Le fichier « {source} » est introuvable.")
+    if not _has_sqlite_header(source):
+        raise _DamagedSourceError("not a SQLite file")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -198,6 +210,8 @@ def _copy_database(source: Path, dest: Path, tmp: Path | None) -> None:
     except sqlite3.Error as exc:
         if _error_name(exc) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
             raise _DamagedSourceError(str(exc)) from exc
+        if _error_name(exc) == "SQLITE_IOERR_SHMSIZE":  # no room beside it for its -shm
+            raise _write_problem(source.parent, exc) from exc
         raise StorageError(f"Impossible de lire le fichier « {source} » ({exc}).") from exc
     done = False
     try:
@@ -314,6 +328,9 @@ def create_backup(
     db_path = Path(db_path)
     folder = Path(dest) if dest is not None else backups_dir(db_path)
     moment = _local_naive(now).replace(microsecond=0)
+    if not db_path.is_file():
+        # Before making the folder: the file's own folder may be gone (drive unplugged).
+        raise StorageError(f"Le fichier « {db_path} » est introuvable.")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from qpvdesk.core.errors import StorageError
 from qpvdesk.core.storage import migrate
 from qpvdesk.core.storage.database import inspect_file
+from qpvdesk.core.storage.engine import read_only_uri
 
 
 @dataclass
@@ -31,7 +32,7 @@ def full_check(path: Path) -> CheckReport:
     except StorageError as error:
         report.fail(error.message)
         return report
-    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
         if integrity == ["ok"]:

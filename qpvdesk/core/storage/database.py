@@ -2,12 +2,15 @@
 
 Open: lock → look at the file without writing (ours? which schema version?
 damaged?) → backup → migrate → engine with safety pragmas. A file that is not
-ours, too new or damaged is refused and left byte-identical.
+ours, too new or damaged is refused and left byte-identical. The one exception
+to "without writing": a transaction a killed process left half-done is rolled
+back first, as SQLite does for any writer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -21,13 +24,20 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from qpvdesk.core.errors import StorageError
+from qpvdesk.core.errors import StorageError, UnusableFileError
 from qpvdesk.core.storage import backups, migrate
 from qpvdesk.core.storage import changes as change_log
-from qpvdesk.core.storage.engine import APPLICATION_ID, configure_connection, make_engine
+from qpvdesk.core.storage.engine import (
+    APPLICATION_ID,
+    configure_connection,
+    make_engine,
+    read_only_uri,
+)
 from qpvdesk.core.storage.location import Location, WorkingCopy, classify, open_working_copy
 from qpvdesk.core.storage.lock import FileLock, pid_alive
 from qpvdesk.core.storage.sqlite_errors import translate
+
+logger = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_ON_OPEN_AFTER = timedelta(hours=1)
@@ -62,42 +72,87 @@ def inspect_file(path: Path) -> FileState:
         raise StorageError(f"Accès refusé au fichier {name}.") from None
     except OSError as exc:
         raise StorageError(f"Impossible de lire le fichier {name} : {exc.strerror}.") from None
+    if not header:
+        raise UnusableFileError(
+            f"Le fichier {name} est vide (0 octet) : ce n'est pas une base qpvdesk. "
+            "Il n'a pas été modifié."
+        )
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} n'est pas une base qpvdesk (ce n'est pas un fichier SQLite). "
             "Il n'a pas été modifié."
         )
     # The application_id sits at offset 68 of the header: no need to open the database.
     app_id = int.from_bytes(header[68:72], "big")
     if app_id != APPLICATION_ID:
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} est une base SQLite qui n'a pas été créée par qpvdesk. "
             "Il n'a pas été modifié."
         )
     try:
-        connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        connection = _connect_read_only(path)
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from None
+        raise _refused(exc, path) from None
     try:
         check = connection.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
-            raise StorageError(
+            raise UnusableFileError(
                 f"Le fichier {name} est endommagé (vérification d'intégrité en échec). "
                 "Il n'a pas été modifié : restaurez la dernière sauvegarde."
             )
         revision = migrate.file_revision(connection)
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from None
+        raise _refused(exc, path) from None
     finally:
         connection.close()
     head = migrate.head_revision()
     if revision is None or revision not in migrate.known_revisions():
-        raise StorageError(
+        raise UnusableFileError(
             f"Le fichier {name} a été créé par une version plus récente de qpvdesk "
             f"(schéma {revision or 'inconnu'}). Mettez qpvdesk à jour pour l'ouvrir ; "
             "le fichier n'a pas été modifié."
         )
     return FileState(revision=revision, needs_upgrade=revision != head)
+
+
+#: A writer was killed in the middle of a transaction: only a writer can roll it back.
+_INTERRUPTED = ("SQLITE_READONLY_ROLLBACK", "SQLITE_READONLY_RECOVERY")
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that has read the schema, after any interrupted write is undone.
+
+    A process killed during a transaction leaves a hot ``-journal`` (or a ``-wal`` to
+    recover) that a read-only connection cannot roll back; SQLite rolls it back as soon as
+    a writer opens the file, putting back the last committed state. That is the one write
+    made here, and only when the file may be written at all.
+    """
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+        return connection
+    except sqlite3.Error as exc:
+        connection.close()
+        if getattr(exc, "sqlite_errorname", "") not in _INTERRUPTED or not _writable(path):
+            raise
+    logger.warning("Rolling back a transaction interrupted in %s", path.name)
+    writer = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True)
+    try:
+        writer.execute("PRAGMA schema_version").fetchone()
+    finally:
+        writer.close()
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    connection.execute("PRAGMA schema_version").fetchone()
+    return connection
+
+
+def _refused(exc: sqlite3.Error, path: Path) -> StorageError:
+    """A damaged file is unusable as it is; a busy or unreadable one may be retried."""
+    error = _translated(exc, path)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return UnusableFileError(error.message)
+    return error
 
 
 def _translated(exc: sqlite3.Error, path: Path) -> StorageError:
@@ -170,7 +225,16 @@ class Database:
         return self._changed_since_backup
 
     def backup(self, reason: str = "manuelle", dest: Path | None = None) -> Path:
-        """Take a verified backup now (online backup API), then thin the old ones."""
+        """Take a verified backup now (online backup API), then thin the old ones.
+
+        Read-only, only a copy to *dest* is allowed: the backups folder (and its thinning)
+        belongs to the process that writes the file.
+        """
+        if self.read_only and dest is None:
+            raise StorageError(
+                f"« {self.origin.name} » est ouvert en lecture seule : ses sauvegardes sont "
+                "faites par le programme qui le modifie."
+            )
         path = backups.create_backup(self.path, reason=reason, dest=dest)
         if dest is None:
             self._changed_since_backup = False
@@ -256,9 +320,9 @@ def open_database(
             "vous pouvez l'ouvrir en lecture seule."
         )
     lock = None if read_only else FileLock(local)
-    if lock is not None:
-        lock.acquire()
     try:
+        if lock is not None:
+            lock.acquire()
         state = inspect_file(local)
         if state.needs_upgrade and read_only:
             raise StorageError(

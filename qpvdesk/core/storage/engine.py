@@ -9,6 +9,7 @@ recipe for pysqlite).
 from __future__ import annotations
 
 import getpass
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,12 @@ def current_user() -> str:
 
 
 def make_engine(path: Path, *, read_only: bool = False) -> Engine:
-    """An engine on *path*; ``read_only`` opens the file with SQLite's ``mode=ro``."""
-    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
+    """An engine on *path*; ``read_only`` opens the file with SQLite's ``mode=ro``.
+
+    Never ``mode=rwc``: a file deleted or moved while the application runs (a USB stick
+    pulled out) must give an error on the next unit of work, not a new empty file.
+    """
+    uri = read_only_uri(path) if read_only else path.resolve().as_uri() + "?mode=rw"
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -51,6 +56,30 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def read_only_uri(path: Path) -> str:
+    """A ``mode=ro`` URI for *path*; ``immutable=1`` too when nothing can change the file.
+
+    On a read-only medium (write-protected USB stick, CD, read-only mount) SQLite cannot
+    create the ``-shm`` a WAL-mode file needs, and refuses to open it at all; there the
+    file cannot change under us, which is exactly what ``immutable`` declares.
+    """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if _on_read_only_medium(path) and not any(side.exists() for side in sidecars):
+        uri += "&immutable=1"
+    return uri
+
+
+def _on_read_only_medium(path: Path) -> bool:
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:  # Windows: no such flag; such files open without it
+        return False
+    try:
+        return bool(statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def configure_connection(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import json
 import logging
@@ -130,6 +131,18 @@ def _parse_holder(raw: bytes) -> LockHolder | None:
         moment = moment.astimezone()
     app = data.get("app")
     return LockHolder(host, pid, user, moment, app if isinstance(app, str) else "")
+
+
+def _french_reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOSPC: "le disque est plein",
+        getattr(errno, "EDQUOT", errno.ENOSPC): "le disque est plein",
+        errno.EROFS: "le support est en lecture seule",
+        errno.EACCES: "accès refusé",
+        errno.EPERM: "accès refusé",
+        errno.ENOENT: "le dossier n'existe pas",
+    }
+    return reasons.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def locked_message(holder: LockHolder | None) -> str:
@@ -278,17 +291,19 @@ class FileLock:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except OSError as exc:
+        except BaseException as exc:  # a full disk, or the process told to stop right now
             with contextlib.suppress(OSError):
                 self.path.unlink()
-            raise self._cannot_write(exc) from exc
+            if isinstance(exc, OSError):
+                raise self._cannot_write(exc) from exc
+            raise
         self._held = me
         return True
 
     def _cannot_write(self, exc: OSError) -> StorageError:
         return StorageError(
             f"Impossible de créer le verrou « {self.path.name} » dans le dossier "
-            f"« {self.path.parent} » ({exc.strerror or exc}). Le fichier ne peut être ouvert "
+            f"« {self.path.parent} » ({_french_reason(exc)}). Le fichier ne peut être ouvert "
             "qu'en lecture seule."
         )
 

@@ -7,6 +7,12 @@ from pathlib import Path
 
 from qpvdesk.core.errors import StorageError
 
+#: Extended codes whose meaning differs from their base code's.
+_EXACT = {
+    # No room left for the shared-memory file a WAL database needs, even to be read.
+    "SQLITE_IOERR_SHMSIZE": "Le disque est plein : qpvdesk ne peut plus ni lire ni enregistrer "
+    "{name}. Libérez de la place puis recommencez.",
+}
 _MESSAGES = {
     "SQLITE_FULL": "Le disque est plein : la dernière modification n'a pas été enregistrée. "
     "Libérez de la place puis recommencez.",
@@ -33,8 +39,11 @@ def translate(error: BaseException, path: Path | None = None) -> StorageError | 
     if not isinstance(original, sqlite3.Error):
         return None
     code_name = getattr(original, "sqlite_errorname", "") or ""
+    name = f"« {path.name} »" if path else ""
+    if code_name in _EXACT:
+        return StorageError(_EXACT[code_name].format(name=name))
     # Extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…) share the base message.
     for base, message in _MESSAGES.items():
         if code_name == base or code_name.startswith(base + "_"):
-            return StorageError(message.format(name=f"« {path.name} »" if path else ""))
+            return StorageError(message.format(name=name))
     return None
