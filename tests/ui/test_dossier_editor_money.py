@@ -24,6 +24,7 @@ from test_dossier_editor_support import (
 from qpvdesk.core.domain.enums import CommitteeKind, DossierState, Opinion, PaymentKind
 from qpvdesk.core.domain.models import AuditEntry, Committee, Dossier
 from qpvdesk.core.domain.money import Money
+from qpvdesk.core.exchange.decision_journal import journal_path
 from qpvdesk.core.services.documents import document_content, document_rows
 from qpvdesk.core.services.dossiers import change_state, dossier_detail
 from qpvdesk.core.services.funding import (
@@ -483,3 +484,19 @@ def test_an_approved_amount_changes_only_with_a_reason_asked_in_a_dialog(
     # Undo puts the approved amount back.
     dossier_context.undo_stack.undo()
     assert granted() == Money.from_euros(4_000)
+
+
+def test_the_window_warns_once_when_the_journal_cannot_be_written(
+        dossier_context: AppContext, messenger: Any, db_path: Path, read_back: Reader) -> None:
+    journal_path(db_path).mkdir(parents=True)  # its name taken: it cannot be written
+    first = make_dossier(dossier_context)
+    assert messenger.warnings == []  # the journal waits for the minute's tick
+    assert not dossier_context.database.write_journal_if_due()
+    second = make_dossier(dossier_context, title="Jardin partagé")
+    assert len(messenger.warnings) == 1
+    assert "Le journal des décisions n'a pas pu être écrit" in messenger.warnings[0]
+    # Both changes are saved; the next change does not repeat the same warning.
+    third = make_dossier(dossier_context, title="Repair café")
+    assert len(messenger.warnings) == 1
+    assert read_back(lambda s: [s.get(Dossier, i) is not None
+                                for i in (first, second, third)]) == [True, True, True]
