@@ -32,11 +32,13 @@ REASON_ACTION = "reason"
 
 
 def _canonical(value: object) -> object:
-    if value is None or isinstance(value, (int, str)):
-        return value
     if isinstance(value, bytes):
         return value.hex()
-    return repr(value)
+    return value
+
+
+# One encoder for every call: `json.dumps` with options builds a new one each time.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def entry_hash(previous: str | None, *fields: object) -> str:
@@ -46,9 +48,10 @@ def entry_hash(previous: str | None, *fields: object) -> str:
     from text); the previous hash, fixed-length hex or empty for the first entry, comes
     before it with a newline.
     """
-    payload = json.dumps(
-        [_canonical(value) for value in fields], ensure_ascii=False, separators=(",", ":")
-    )
+    try:
+        payload = _encode(fields)
+    except TypeError:  # a BLOB, which JSON has no word for
+        payload = _encode([_canonical(value) for value in fields])
     return hashlib.sha256(f"{previous or ''}\n{payload}".encode()).hexdigest()
 
 
