@@ -16,6 +16,7 @@ from qpvdesk.core.domain.money import Money
 from qpvdesk.core.exchange.decision_journal import journal_path
 from qpvdesk.core.services import funding as fu
 from qpvdesk.core.services.setup import create_new_database
+from qpvdesk.core.storage import database as database_module
 from qpvdesk.core.storage.database import Database, open_database
 
 REFERENCE = "2026-003"
@@ -83,9 +84,9 @@ def granted_in_journal(path: Path) -> Any:
 def test_a_granted_amount_change_is_in_the_journal(demo_path: Path) -> None:
     journal = journal_path(demo_path)
     assert journal == demo_path.parent / "backups" / "journal-des-decisions.xlsx"
-    db = open_database(demo_path, backup_on_open=False)
+    db = open_database(demo_path)
     try:
-        assert db.journal_due  # a file with decisions and no journal yet
+        assert db.journal_due  # a file backed up, with decisions, and no journal yet
         grant(db, 15_000)
         assert db.journal_due
         assert db.write_journal_if_due()  # the window's minute tick
@@ -152,3 +153,19 @@ def test_a_journal_that_cannot_be_written_never_undoes_the_change(demo_path: Pat
     finally:
         db.close()  # closing still works and still backs up
     assert list((demo_path.parent / "backups").glob("demo-*-fermeture.sqlite"))
+
+
+def test_a_journal_too_long_for_the_tick_is_written_at_close(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a very large file: the minute's tick would freeze the window.
+    monkeypatch.setattr(database_module, "TICK_JOURNAL", 0.0)
+    journal = journal_path(demo_path)
+    db = open_database(demo_path, backup_on_open=False)
+    try:
+        grant(db, 18_000)
+        assert db.journal_due and not db.write_journal_if_due()
+        assert not journal.exists()
+    finally:
+        db.close()
+    assert granted_in_journal(journal) == Decimal(18_000)

@@ -14,7 +14,12 @@ name in the same folder, then renamed (`xlsx.write_workbook`).
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,61 +42,58 @@ from qpvdesk.core.domain.models import (
     Payment,
 )
 from qpvdesk.core.domain.money import Money
-from qpvdesk.core.exchange.xlsx import Column, ColumnKind, SheetSpec, write_workbook
 from qpvdesk.core.services.meetings import local_time
 from qpvdesk.core.storage.audit_chain import latest_hash
-from qpvdesk.core.storage.backups import backups_dir
-
-JOURNAL_NAME = "journal-des-decisions.xlsx"
-TEXT, MONEY, DATE, INTEGER, DATETIME = (
-    ColumnKind.TEXT, ColumnKind.MONEY, ColumnKind.DATE, ColumnKind.INTEGER, ColumnKind.DATETIME,
-)  # fmt: skip
+from qpvdesk.core.storage.backups import JOURNAL_NAME, journal_path
 
 FUNDING_COLUMNS = (
-    Column("Exercice", INTEGER),
-    Column("Dossier"),
-    Column("Porteur", max_width=40),
-    Column("Action", max_width=50),
-    Column("État du dossier"),
-    Column("Avis"),
-    Column("Financeur", max_width=40),
-    Column("Ligne budgétaire", max_width=50),
-    Column("Demandé", MONEY),
-    Column("Proposé", MONEY),
-    Column("Accordé", MONEY),
-    Column("Versé", MONEY),
-    Column("Décision du financeur", max_width=40),
-    Column("Décidée le", DATE),
-    Column("Dernière séance", max_width=50),
-    Column("Date de la séance", DATETIME),
-)
+    "Exercice", "Dossier", "Porteur", "Action", "État du dossier", "Avis", "Financeur",
+    "Ligne budgétaire", "Demandé", "Proposé", "Accordé", "Versé", "Décision du financeur",
+    "Décidée le", "Dernière séance", "Date de la séance",
+)  # fmt: skip
 DECISION_COLUMNS = (
-    Column("Date de la séance", DATETIME),
-    Column("Instance", max_width=50),
-    Column("État de la séance"),
-    Column("N°", INTEGER),
-    Column("Dossier"),
-    Column("Porteur", max_width=40),
-    Column("Avis"),
-    Column("Décision", max_width=60),
-    Column("Financeur", max_width=40),
-    Column("Ligne budgétaire", max_width=50),
-    Column("Montant", MONEY),
-)
+    "Date de la séance", "Instance", "État de la séance", "N°", "Dossier", "Porteur", "Avis",
+    "Décision", "Financeur", "Ligne budgétaire", "Montant",
+)  # fmt: skip
+#: Column widths (characters) of the sheets, in order; the rest keep Excel's default.
+WIDTHS = {
+    "Financements": (9, 11, 36, 44, 18, 14, 32, 44, 12, 12, 12, 12, 28, 11, 36, 16),
+    "Décisions des séances": (16, 36, 14, 5, 11, 36, 14, 60, 32, 44, 12),
+    "À propos": (30, 90),
+}
 
 
-def journal_path(db_path: Path) -> Path:
-    """Where the journal of the data file *db_path* is kept (its backup folder)."""
-    return backups_dir(db_path) / JOURNAL_NAME
+__all__ = ["JOURNAL_NAME", "journal_path", "journal_sheets", "write_decision_journal"]
+
+
+@dataclass(frozen=True, slots=True)
+class JournalSheet:
+    """One sheet: its headings and rows of plain values (text, integers, euros)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
 
 
 def _label(enum: type[Any], value: Any) -> str | None:
     return None if value is None else str(enum(value).label)
 
 
-def _held_decisions(session: Session) -> dict[int, tuple[str, datetime, str | None]]:
+def _euros(value: Money | None) -> Decimal | None:
+    return None if value is None else Decimal(value.cents) / 100
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.strftime("%d/%m/%Y")
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%d/%m/%Y %H:%M")
+
+
+def _held_decisions(session: Session) -> dict[int, tuple[str, str | None, str | None]]:
     """Per dossier, the last held meeting that decided on it: (instance, when, opinion)."""
-    latest: dict[int, tuple[str, datetime, str | None]] = {}
+    latest: dict[int, tuple[str, str | None, str | None]] = {}
     for dossier_id, name, starts_at, opinion in session.execute(
         select(Decision.dossier_id, Committee.name, Meeting.starts_at, Decision.opinion)
         .join(Meeting, Meeting.id == Decision.meeting_id)
@@ -100,7 +102,7 @@ def _held_decisions(session: Session) -> dict[int, tuple[str, datetime, str | No
         .order_by(Meeting.starts_at, Meeting.id)
     ):
         if dossier_id is not None:
-            latest[dossier_id] = (name, local_time(starts_at), _label(Opinion, opinion))
+            latest[dossier_id] = (name, _moment(local_time(starts_at)), _label(Opinion, opinion))
     return latest
 
 
@@ -153,10 +155,14 @@ def _funding_rows(session: Session) -> list[tuple[Any, ...]]:
                 title,
                 _label(DossierState, state),
                 _label(Opinion, opinion),
-                *record[8:13],
-                Money(int(cents)) if cents else None,
+                record[8],
+                record[9],
+                _euros(record[10]),
+                _euros(record[11]),
+                _euros(record[12]),
+                Decimal(cents) / 100 if cents else None,
                 record[13],
-                record[14],
+                _day(record[14]),
                 meeting[0] if meeting else None,
                 meeting[1] if meeting else None,
             )
@@ -199,7 +205,7 @@ def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
             record
         )
         head = (
-            local_time(starts_at),
+            _moment(local_time(starts_at)),
             committee,
             _label(MeetingState, state),
             position,
@@ -209,41 +215,94 @@ def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
             text,
         )
         for funded in amounts.get(decision_id) or [(None, None, None)]:
-            rows.append((*head, *funded))
+            rows.append((*head, funded[0], funded[1], _euros(funded[2])))
     return rows
 
 
-def journal_sheets(session: Session, db_path: Path, now: datetime) -> list[SheetSpec]:
+def journal_sheets(session: Session, db_path: Path, now: datetime) -> list[JournalSheet]:
     """The journal's sheets, read in the caller's (read-only) unit of work."""
     contract = session.scalar(select(Contract.name).order_by(Contract.id))
     entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    about = [
+    about: list[tuple[Any, ...]] = [
         ("Contrat de ville", contract or ""),
         ("Fichier de données", str(db_path)),
         ("Journal écrit le", now.strftime("%d/%m/%Y à %H:%M:%S")),
-        ("Entrées du journal d'audit", str(entries)),
+        ("Entrées du journal d'audit", entries),
         ("Empreinte du journal d'audit", latest_hash(session) or ""),
         (
             "À quoi sert ce classeur",
             "Copie de secours lisible sans qpvdesk : montants de chaque dossier par financeur "
-            "et décisions de chaque séance, réécrite après chaque changement. La base de "
-            "données et ses sauvegardes restent la référence.",
+            "(en euros) et décisions de chaque séance, réécrite après les changements. La "
+            "base de données et ses sauvegardes restent la référence.",
         ),
     ]
     return [
-        SheetSpec("Financements", FUNDING_COLUMNS, _funding_rows(session), frozen_columns=2),
-        SheetSpec("Décisions des séances", DECISION_COLUMNS, _decision_rows(session)),
-        SheetSpec("À propos", (Column("Quoi"), Column("Valeur", max_width=90)), about, wrap=True),
+        JournalSheet("Financements", FUNDING_COLUMNS, _funding_rows(session)),
+        JournalSheet("Décisions des séances", DECISION_COLUMNS, _decision_rows(session)),
+        JournalSheet("À propos", ("Quoi", "Valeur"), about),
     ]
+
+
+def _write_workbook(path: Path, sheets: Sequence[JournalSheet]) -> None:
+    """Plain values, streamed (openpyxl write-only): a style only where text looks like a
+    formula (quotePrefix), so that a large journal stays quick to write."""
+    # openpyxl (through xlsx, which checks it reads safely) only when a journal is written.
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from qpvdesk.core.exchange.xlsx import FORMULA_STARTS, clean_text
+
+    def plain(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = clean_text(value)
+        if not text.startswith(FORMULA_STARTS):
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.properties.creator = "qpvdesk"
+    workbook.properties.title = "Journal des décisions"
+    bold = Font(bold=True)
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.title)
+        for position, width in enumerate(WIDTHS.get(spec.title, ()), 1):
+            sheet.column_dimensions[get_column_letter(position)].width = width
+        sheet.freeze_panes = "A2"
+        headings = []
+        for title in spec.columns:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            headings.append(cell)
+        sheet.append(headings)
+        for row in spec.rows:
+            sheet.append([plain(value) for value in row])
+    workbook.save(path)
 
 
 def write_decision_journal(session: Session, db_path: Path, now: datetime | None = None) -> Path:
     """Write the journal of *db_path* into its backup folder (replaced whole); its path.
 
-    Raises `StorageError` (French) when the folder cannot be written; nothing is left
-    half-written.
+    Written under a temporary name in the same folder, then renamed over the previous
+    one: a failure (disk full, folder read-only) leaves the previous journal whole and
+    raises `OSError`.
     """
     target = journal_path(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     sheets = journal_sheets(session, db_path, now or datetime.now())
-    return write_workbook(target, sheets, title="Journal des décisions")
+    handle, name = tempfile.mkstemp(prefix=".journal-", suffix=".xlsx.tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        _write_workbook(temporary, sheets)
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target

@@ -6,11 +6,11 @@ ours, too new or damaged is refused and left byte-identical.
 
 After a committed unit of work that wrote to the audit log (money, states, decisions),
 the journal des décisions (`exchange.decision_journal`) is due. Writing it costs about
-0.1 s on the demo and seconds on a large file, so an edit writes it only when the last
-write took under `SYNC_JOURNAL` and none was made in the last `JOURNAL_EVERY`;
-otherwise it waits for `write_journal_if_due` (the window's minute tick) or the close.
-Its failure never touches the committed change: it is logged and kept in
-`Database.journal_problem` for the window to show.
+0.1 s on the demo and minutes on a 50 000-dossier file, so an edit writes it only when
+the last write took under `SYNC_JOURNAL` and none was made in the last `JOURNAL_EVERY`;
+otherwise `write_journal_if_due` (the window's minute tick) writes it, unless it takes
+over `TICK_JOURNAL`, and the close always does. Its failure never touches the committed
+change: it is logged and kept in `Database.journal_problem` for the window to show.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ BACKUP_EVERY = timedelta(minutes=30)
 JOURNAL_EVERY = timedelta(minutes=1)
 #: An edit writes the journal itself only if the last write (timed) took less (seconds).
 SYNC_JOURNAL = 0.1
+#: A journal longer to write than this (seconds) is left to the close: the minute's tick
+#: would freeze the window. Before a first write is timed, it is estimated per funding row.
+TICK_JOURNAL = 2.0
+JOURNAL_SECONDS_PER_ROW = 0.0005
 
 logger = logging.getLogger(__name__)
 
@@ -255,19 +259,28 @@ class Database:
         """The minute's tick: write the journal if changes wait and the last one is old."""
         if self.read_only or not self._journal_due or self._journal_recent():
             return False
+        if self._journal_estimate() > TICK_JOURNAL:
+            return False
         return self.write_journal()
+
+    def _journal_estimate(self) -> float:
+        if self._journal_cost is not None:
+            return self._journal_cost
+        with self.read() as session:
+            rows = session.scalar(text("SELECT count(*) FROM funding")) or 0
+        return float(rows) * JOURNAL_SECONDS_PER_ROW
 
     def write_journal(self) -> bool:
         """Write the journal des décisions now; False (logged, `journal_problem` set) if it
         could not be. Never raises: the changes it records are committed already."""
-        from qpvdesk.core.exchange.decision_journal import journal_path, write_decision_journal
+        from qpvdesk.core.exchange.decision_journal import write_decision_journal
 
         started = time.monotonic()
         try:
             with self.read() as session:
                 write_decision_journal(session, self.path)
         except Exception as error:
-            target = journal_path(self.path)
+            target = backups.journal_path(self.path)
             detail = error.message if isinstance(error, StorageError) else str(error)
             logger.warning(
                 "Decision journal not written to %s: %s",
@@ -374,13 +387,13 @@ def open_database(
             working_copy=working_copy,
             warnings=warnings,
         )
-        if not read_only:
-            _start_journal(database)
         if backup_on_open and not read_only:
             latest = backups.latest_backup(local)
             if latest is None or datetime.now() - latest.taken_at > BACKUP_ON_OPEN_AFTER:
                 say("Sauvegarde à l'ouverture…")
                 database.backup("ouverture")
+        if not read_only:
+            _start_journal(database)
         return database
     except BaseException:
         if lock is not None:
@@ -394,12 +407,12 @@ def _audit_top(session: Session) -> int | None:
 
 
 def _start_journal(database: Database) -> None:
-    """Where the audit log stands; a file with money or decisions but no journal owes one."""
-    from qpvdesk.core.exchange.decision_journal import journal_path
-
+    """Where the audit log stands. A file backed up (its backup folder exists) with money
+    or decisions but no journal there yet owes one."""
     with database.read() as session:
         database._audit_top = _audit_top(session)
-        if journal_path(database.path).exists():
+        journal = backups.journal_path(database.path)
+        if journal.exists() or not journal.parent.is_dir():
             return
         database._journal_due = bool(
             session.scalar(
