@@ -118,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "check",
-        help="vérifie l'intégrité et la version du schéma",
-        description="Vérifie l'intégrité du fichier et sa version de schéma.",
+        help="vérifie l'intégrité, le journal d'audit et la version du schéma",
+        description="Vérifie l'intégrité du fichier, la chaîne d'empreintes du journal d'audit "
+        "(nomme la première entrée modifiée ou effacée) et sa version de schéma.",
     )
 
     backup = commands.add_parser(

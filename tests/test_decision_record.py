@@ -20,6 +20,7 @@ from meeting_worker import (
     hold,
 )
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from qpvdesk.core.domain.enums import AttendanceStatus, Opinion
 from qpvdesk.core.domain.money import Money
@@ -308,3 +309,21 @@ def test_the_convocation_gives_date_place_agenda_dossiers_and_members(db: Databa
     assert "1. Accueil" in text and HOSTILE_HOLDER in text and "Anne Durand" in text
     assert f"Page 1 / {len(reader.pages)}" in pages[0]
     assert reader.metadata is not None and reader.metadata.title == current.title
+
+
+def test_every_page_prints_the_audit_log_s_latest_hash(db: Database) -> None:
+    held = hold(db, 30)
+    with sqlite3.connect(db.path) as raw:
+        latest = raw.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()[0]
+    raw.close()
+    data = record(db, held.meeting_id)
+    assert data.journal_fingerprint == latest[:16]
+    _reader, pages = pdf_text(render_decision_record(data))
+    assert len(pages) > 1
+    for page in pages:
+        assert f"Empreinte du journal : {latest[:16]}" in page
+        assert data.contract_name in page
+    # Any later change to money moves the fingerprint the next relevé prints.
+    with db.unit_of_work() as session:
+        session.execute(text("UPDATE funding SET granted = coalesce(granted, 0) + 1"))
+    assert record(db, held.meeting_id).journal_fingerprint not in (None, latest[:16])

@@ -620,10 +620,18 @@ def test_closing_a_copil_grants_and_freezes_what_it_approved(
     assert {(line.funding_id, line.granted) for line in frozen} == {
         (r.id, r.granted) for r in rows_of(db, d0)
     }
-    # Later edits: the snapshot does not move, and the differences say who changed what.
+    # Later edits: the snapshot does not move, and the differences say who changed what
+    # (an approved amount changes with its reason).
     with db.unit_of_work() as session:
         fu.upsert_funding(
-            session, d0, scenario.bop_line_id, YEAR, approved.requested, eur(3_700), eur(3_200)
+            session,
+            d0,
+            scenario.bop_line_id,
+            YEAR,
+            approved.requested,
+            eur(3_700),
+            eur(3_200),
+            reason="Notification du financeur",
         )
         ds.change_state(session, d2, DossierState.APPROVED, "Accordé hors séance")
         fu.upsert_funding(

@@ -46,6 +46,7 @@ class AppContext(QObject):
         #: One stack for the whole window: Ctrl+Z undoes the last action, wherever it was.
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self._journal_problem_shown: str | None = None
 
     @property
     def database(self) -> Database:
@@ -79,6 +80,7 @@ class AppContext(QObject):
         recorder = None if label is None else Recorder()
         with self._database.unit_of_work(recorder) as session:
             result = work(session)
+        self.report_journal_problem()
         topics = frozenset(changes)
         if recorder is not None and recorder.changes:
             # A cascade may reach tables the caller did not name: their screens refresh too.
@@ -104,6 +106,13 @@ class AppContext(QObject):
         finally:
             self.undo_stack.clear()
             self.changed.emit(frozenset({EVERYTHING}))
+
+    def report_journal_problem(self) -> None:
+        """Tell once that the journal des décisions could not be written (the change is saved)."""
+        problem = self._database.journal_problem
+        if problem is not None and problem != self._journal_problem_shown:
+            self.messenger.warn(None, self.tr("Journal des décisions"), problem)
+        self._journal_problem_shown = problem
 
     def replace_database(self, database: Database) -> None:
         """Point every screen at another open file (the caller closed the previous one)."""

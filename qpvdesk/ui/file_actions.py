@@ -167,7 +167,10 @@ class FileActions(QObject):
         self._context.changed.emit(frozenset({BACKUP_TOPIC}))
 
     def periodic_backup(self) -> None:
-        """Called every minute; backs up only after 30 minutes with changes."""
+        """Called every minute; writes the journal des décisions if changes wait for it, and
+        backs up only after 30 minutes with changes."""
+        self._context.database.write_journal_if_due()
+        self._context.report_journal_problem()
         try:
             target = self._context.database.periodic_backup()
         except UserFacingError as error:

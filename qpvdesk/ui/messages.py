@@ -61,14 +61,15 @@ class Messenger:
         return next((i for i, button in enumerate(buttons) if button is clicked), None)
 
     def ask_text(self, parent: QWidget | None, title: str, label: str,
-                 text: str = "") -> str | None:
-        """One line of text; None when cancelled or left empty."""
+                 text: str = "", accept: str | None = None) -> str | None:
+        """One line of text; None when cancelled or left empty. *accept* names the OK
+        button (« Ajouter » by default)."""
         dialog = QInputDialog(parent)
         dialog.setWindowTitle(title)
         dialog.setLabelText(label)
         dialog.setTextValue(text)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
-        dialog.setOkButtonText(_tr("Ajouter"))
+        dialog.setOkButtonText(accept or _tr("Ajouter"))
         dialog.setCancelButtonText(_tr("Annuler"))
         dialog.resize(640, dialog.sizeHint().height())
         if not dialog.exec():

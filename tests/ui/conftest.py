@@ -56,7 +56,7 @@ class FakeMessenger(Messenger):
         return self._answer(len(options) - 1)
 
     def ask_text(self, parent: QWidget | None, title: str, label: str,
-                 text: str = "") -> str | None:
+                 text: str = "", accept: str | None = None) -> str | None:
         self.questions.append(label)
         return self._answer(None)
 

@@ -14,21 +14,31 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 from test_dossier_editor_support import (
     click,
+    line_id,
     make_dossier,
     pick,
     show_tab_of,
     type_text,
 )
 
-from qpvdesk.core.domain.enums import DossierState, PaymentKind
-from qpvdesk.core.domain.models import Dossier
+from qpvdesk.core.domain.enums import CommitteeKind, DossierState, Opinion, PaymentKind
+from qpvdesk.core.domain.models import AuditEntry, Committee, Dossier
 from qpvdesk.core.domain.money import Money
+from qpvdesk.core.exchange.decision_journal import journal_path
 from qpvdesk.core.services.documents import document_content, document_rows
-from qpvdesk.core.services.dossiers import dossier_detail
+from qpvdesk.core.services.dossiers import change_state, dossier_detail
 from qpvdesk.core.services.funding import (
     GRANTED_ABOVE_REQUESTED,
     funding_rows,
     funding_warnings,
+    upsert_funding,
+)
+from qpvdesk.core.services.meetings import (
+    MeetingInput,
+    close_meeting,
+    create_meeting,
+    paris_datetime,
+    record_opinion,
 )
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dossiers.editor import FUNDING_TAB, DossierEditor
@@ -410,3 +420,83 @@ def test_the_holder_s_expired_documents_stand_out(
     assert lines[0] == ("Pièces de « Association Les Jardins du Ronel » arrivées à échéance, "
                         "à redemander :")
     assert lines[1] == "• Attestation d'assurance (assurance.pdf) — valable jusqu'au 31/12/2024"
+
+
+# ---------------------------------------------------------------------- approved by a COPIL
+
+
+def approve_in_copil(context: AppContext, dossier_id: int, granted: Money) -> int:
+    """The dossier's BOP 147 row asked, then granted by a COPIL closed on 23/06/2025."""
+    bop = line_id(context, "BOP147")
+
+    def work(session: Any) -> int:
+        funding_id = upsert_funding(session, dossier_id, bop, 2025, granted, None, None)
+        change_state(session, dossier_id, DossierState.COMPLETE, today=date(2025, 2, 1))
+        copil = session.scalars(select(Committee.id).where(
+            Committee.kind == CommitteeKind.COPIL)).first()
+        meeting = create_meeting(session, MeetingInput(copil, paris_datetime(date(2025, 6, 23),
+                                                                             10)))
+        record_opinion(session, meeting, dossier_id, Opinion.FAVOURABLE, {funding_id: granted})
+        close_meeting(session, meeting, today=date(2025, 6, 23))
+        return funding_id
+
+    return context.write(work, {"programmation", "committees"})
+
+
+def test_an_approved_amount_changes_only_with_a_reason_asked_in_a_dialog(
+        qtbot: Any, open_dossier: Callable[..., DossierEditor], dossier_context: AppContext,
+        messenger: Any, read_back: Reader) -> None:
+    dossier_id = make_dossier(dossier_context)
+    funding_id = approve_in_copil(dossier_context, dossier_id, Money.from_euros(4_000))
+    editor = open_dossier(dossier_id)
+    show_tab_of(editor.funding.tree)
+
+    def granted() -> Money | None:
+        rows = read_back(lambda s: funding_rows(s, dossier_id))
+        return next(r.granted for r in rows if r.id == funding_id)
+
+    def reasons() -> list[str]:
+        return read_back(lambda s: list(s.scalars(select(AuditEntry.new_value).where(
+            AuditEntry.action == "reason", AuditEntry.row_id == funding_id))))
+
+    # Another amount of the row: no question asked.
+    messenger.answers = []
+    dialog = edit_funding(qtbot, editor, "BOP 147", proposed="3 900")
+    assert not dialog.isVisible() and messenger.questions == []
+
+    # The granted amount: the reason is asked; cancelling changes nothing, the dialog stays.
+    messenger.answers = [None]
+    dialog = edit_funding(qtbot, editor, "BOP 147", granted="3 000")
+    assert len(messenger.questions) == 1
+    question = messenger.questions[0]
+    assert "Comité de pilotage (COPIL) du 23/06/2025" in question
+    assert editor.reference() in question and "État" in question
+    assert dialog.isVisible()
+    assert "faute de motif" in dialog.error_text("granted")
+    assert granted() == Money.from_euros(4_000) and reasons() == []
+
+    # Given, the change is saved and the reason kept in the audit log.
+    messenger.answers = ["Avenant n° 1 signé le 2 septembre"]
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    assert granted() == Money.from_euros(3_000)
+    assert reasons() == ["Avenant n° 1 signé le 2 septembre"]
+    # Undo puts the approved amount back.
+    dossier_context.undo_stack.undo()
+    assert granted() == Money.from_euros(4_000)
+
+
+def test_the_window_warns_once_when_the_journal_cannot_be_written(
+        dossier_context: AppContext, messenger: Any, db_path: Path, read_back: Reader) -> None:
+    journal_path(db_path).mkdir(parents=True)  # its name taken: it cannot be written
+    first = make_dossier(dossier_context)
+    assert messenger.warnings == []  # the journal waits for the minute's tick
+    assert not dossier_context.database.write_journal_if_due()
+    second = make_dossier(dossier_context, title="Jardin partagé")
+    assert len(messenger.warnings) == 1
+    assert "Le journal des décisions n'a pas pu être écrit" in messenger.warnings[0]
+    # Both changes are saved; the next change does not repeat the same warning.
+    third = make_dossier(dossier_context, title="Repair café")
+    assert len(messenger.warnings) == 1
+    assert read_back(lambda s: [s.get(Dossier, i) is not None
+                                for i in (first, second, third)]) == [True, True, True]

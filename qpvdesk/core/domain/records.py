@@ -49,7 +49,10 @@ class Attachment(Base):
 
 
 class AuditEntry(Base):
-    """One change to money, a state or a decision: who, when, old → new (append-only)."""
+    """One change to money, a state or a decision: who, when, old → new (append-only, chained).
+
+    Action ``reason`` entries keep why an approved amount was changed (in ``new_value``).
+    """
 
     __tablename__ = "audit_entry"
 
@@ -62,3 +65,5 @@ class AuditEntry(Base):
     column_name: Mapped[str | None] = mapped_column(String(50))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    #: sha256 (hex) of the previous entry's hash and this entry (`storage.audit.entry_hash`).
+    hash: Mapped[str | None] = mapped_column(String(64))

@@ -19,7 +19,9 @@ dossiers by reference, then by the State portal's number (kept in the dossier's 
 « N° Dauphin : … »), then by year, holder and action title. Funders by name or
 acronym, budget lines by name or code (a sheet without a funder column takes
 ``default_lines``). An amount left empty never erases one in the database; payments
-are never deleted (a different « Versé » is reported, not forced).
+are never deleted (a different « Versé » is reported, not forced). A granted amount
+a COPIL approved is never changed by an import (the row is refused with a message):
+it changes in the dossier, which asks for the reason.
 
 Writes go through SQLAlchemy Core, set-based (``performance.md``: the ORM's bulk path
 is ~15x slower), after the same checks the services make — in bulk, from lookups
@@ -102,6 +104,7 @@ from qpvdesk.core.exchange.workbook_reading import (
     read_year,
 )
 from qpvdesk.core.exchange.xlsx import Column, write_table
+from qpvdesk.core.services.funding import approval_of
 from qpvdesk.core.services.partners import duplicate_key as _duplicate_key
 from qpvdesk.core.storage.engine import current_user
 
@@ -815,6 +818,7 @@ class _PlannedFunding:
     existing_id: int | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     new_payment: bool = False
+    source: _Row | None = None
 
 
 @dataclass(slots=True)
@@ -1649,6 +1653,7 @@ class _Planner:
             paid_on=funding.paid_on,
             decision=funding.decision,
             decided_on=funding.decided_on,
+            source=row,
         )
 
     # -- actions --
@@ -1761,6 +1766,7 @@ class _Planner:
         fundings = self.fundings.of(existing.id)
         for funding in dossier.fundings:
             self._funding_diff(funding, fundings, said)
+            self._approved_granted(funding, existing.reference, row)
         if dossier.theme_ids is not None and set(dossier.theme_ids) != self.fundings.themes_of(
             existing.action_id
         ):
@@ -1813,6 +1819,26 @@ class _Planner:
                     f"{paid.format()} dans la base ({self.lookups.lines[funding.line][1]} "
                     f"{funding.year}) : les versements se corrigent dans le dossier."
                 )
+
+    def _approved_granted(self, funding: _PlannedFunding, reference: str, first: _Row) -> None:
+        """A granted amount a COPIL approved changes in the dossier, with a reason: refused."""
+        if "granted" not in funding.changes or funding.existing_id is None:
+            return
+        approval = approval_of(self.fundings.session, funding.existing_id)
+        if approval is None:
+            return
+        funder_id, line_name = self.lookups.lines[funding.line][:2]
+        funder = self.lookups.organisations.get(funder_id, ("le financeur",))[0]
+        self.error(
+            funding.source or first,
+            Field.GRANTED,
+            f"le montant accordé par {funder} au dossier {reference} (ligne « {line_name} » "
+            f"{funding.year}, {approval.granted.format()}) a été approuvé par le "
+            f"{approval.title} : un montant approuvé ne se modifie pas par import. "
+            "Modifiez-le dans le dossier, qui en demande le motif, ou remettez dans le "
+            "classeur le montant de la base.",
+            funding.granted,
+        )
 
 
 def _line_identity(line: Any) -> Any:

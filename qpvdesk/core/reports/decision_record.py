@@ -34,6 +34,7 @@ from qpvdesk.core.services.meetings import (
     french_time,
     local_time,
 )
+from qpvdesk.core.storage.audit_chain import SHORT_HASH, latest_hash
 
 RESIDENTS_GROUP = "Habitants (conseil citoyen)"
 # Beyond this many dossiers, the numbered decisions are short (the table has the rest).
@@ -192,6 +193,8 @@ class DecisionRecordData:
     next_meeting: NextMeeting | None
     generated_on: date
     author: str
+    #: The start of the audit log's latest hash when the relevé was made (see `audit_chain`).
+    journal_fingerprint: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -418,7 +421,12 @@ def decision_record_data(
         else NextMeeting(local_time(following.starts_at), following.place),
         generated_on=generated_on or date.today(),
         author=f"Équipe d'ingénierie du contrat de ville – {town}" if town else "qpvdesk",
+        journal_fingerprint=_fingerprint(latest_hash(session)),
     )
+
+
+def _fingerprint(digest: str | None) -> str | None:
+    return None if digest is None else digest[:SHORT_HASH]
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -678,6 +686,11 @@ def render_decision_record(data: DecisionRecordData, *, invariant: bool = False)
         subject=data.subject,
         footer=data.contract_name,
         generated_on=data.generated_on,
+        fingerprint=(
+            None
+            if data.journal_fingerprint is None
+            else f"Empreinte du journal : {data.journal_fingerprint}"
+        ),
         running_title=data.title,
         keywords=("relevé de décision", data.committee_name, data.date_text),
     )

@@ -242,6 +242,8 @@ class PdfInfo:
     generated_on: date
     running_title: str | None = None
     keywords: tuple[str, ...] = ()
+    #: Printed under the footer's right end (the relevé's « Empreinte du journal : … »).
+    fingerprint: str | None = None
 
 
 def _numbered_canvas(info: PdfInfo) -> type[Canvas]:
@@ -281,6 +283,9 @@ def _numbered_canvas(info: PdfInfo) -> type[Canvas]:
             while footer and self.stringWidth(footer, FONT, 7.5) > limit:
                 footer = footer[:-2] + "…"
             self.drawString(MARGIN, baseline, footer)
+            if info.fingerprint:
+                self.setFont(FONT, 6.5)
+                self.drawRightString(width - MARGIN, baseline - 0.32 * cm, info.fingerprint)
             if info.running_title and number > 1:
                 title = info.running_title
                 while title and self.stringWidth(title, FONT, 7.5) > width - 2 * MARGIN:

@@ -61,6 +61,7 @@ from qpvdesk.core.services.funding import (
     funding_rows,
     funding_warnings,
 )
+from qpvdesk.core.storage.audit import REASON_ACTION
 from qpvdesk.core.storage.engine import current_user
 
 MAX_TITLE = 500
@@ -1167,6 +1168,8 @@ def _describe_entry(
     else:
         where = "Décision de séance"
         kind = "decision"
+    if entry.action == REASON_ACTION:
+        return f"{where} — motif de la modification du montant approuvé : {entry.new_value}", kind
     if entry.action == "update":
         label = AMOUNT_COLUMNS.get((table, column)) or {
             "paid_on": "date de versement",

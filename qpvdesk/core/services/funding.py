@@ -10,6 +10,10 @@ Anything odd (more granted than asked, more paid than granted, an envelope
 exceeded…) is never refused silently nor accepted silently: `funding_warnings`
 lists it for the screen.
 
+A granted amount that a COPIL (or a comité des financeurs) approved — the row is in
+the programmation its closed meeting froze — is changed or deleted only with a
+reason (`ApprovalReasonRequired` otherwise), kept in the audit log with the change.
+
 Write functions take a Session and never commit: the caller's unit of work does.
 """
 
@@ -17,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.cerfa import budget_totals
@@ -28,25 +32,32 @@ from qpvdesk.core.domain.enums import (
     ActionKind,
     ActionState,
     FundingNature,
+    MeetingState,
     PaymentKind,
 )
 from qpvdesk.core.domain.models import (
     Action,
     BudgetEntry,
     BudgetLine,
+    Committee,
     Contract,
     Dossier,
     Envelope,
     Funding,
+    Meeting,
     Objective,
     Organisation,
     Payment,
+    ProgrammeSnapshot,
+    SnapshotLine,
 )
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.errors import ValidationError
+from qpvdesk.core.storage import audit
 
 MAX_DECISION = 300
 MAX_REFERENCE = 100
+MAX_REASON = 500
 AMOUNT_LABELS = {
     "requested": "Montant demandé",
     "proposed": "Montant proposé",
@@ -221,6 +232,100 @@ def _label_of(session: Session, funding: Funding) -> str:
     return f"« {name} » {funding.year}"
 
 
+# --- amounts approved by a COPIL -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """The closed meeting whose frozen programmation holds a row's granted amount."""
+
+    meeting_id: int
+    committee_name: str
+    starts_at: datetime
+    granted: Money
+
+    @property
+    def title(self) -> str:
+        """« Comité de pilotage (COPIL) du 23/06/2026 »."""
+        from qpvdesk.core.services.meetings import french_date
+
+        return f"{self.committee_name} du {french_date(self.starts_at)}"
+
+
+class ApprovalReasonRequired(ValidationError):
+    """Changing an approved amount needs a reason; the message names dossier and funder."""
+
+    def __init__(self, message: str, approval: Approval) -> None:
+        super().__init__(message, "reason")
+        self.approval = approval
+
+
+def approval_of(session: Session, funding_id: int) -> Approval | None:
+    """The latest closed meeting that approved the row's granted amount (None: none did).
+
+    Closing a COPIL or a comité des financeurs freezes the approved programmation
+    (`meetings.close_meeting`): a row found there with a granted amount was approved.
+    """
+    found = session.execute(
+        select(Meeting.id, Committee.name, Meeting.starts_at, SnapshotLine.granted)
+        .join(ProgrammeSnapshot, ProgrammeSnapshot.id == SnapshotLine.snapshot_id)
+        .join(Meeting, Meeting.id == ProgrammeSnapshot.meeting_id)
+        .join(Committee, Committee.id == Meeting.committee_id)
+        # The same row, not a later one that took the id of a deleted row.
+        .join(
+            Funding,
+            and_(
+                Funding.id == SnapshotLine.funding_id,
+                Funding.dossier_id == SnapshotLine.dossier_id,
+                Funding.budget_line_id == SnapshotLine.budget_line_id,
+                Funding.year == SnapshotLine.year,
+            ),
+        )
+        .where(
+            SnapshotLine.funding_id == funding_id,
+            SnapshotLine.granted.is_not(None),
+            Meeting.state != MeetingState.PLANNED,
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    meeting_id, name, starts_at, granted = found
+    assert granted is not None  # filtered above
+    return Approval(meeting_id, name, starts_at, granted)
+
+
+def _clean_reason(reason: str | None) -> str | None:
+    text = " ".join((reason or "").split()) or None
+    if text is not None and len(text) > MAX_REASON:
+        raise ValidationError(f"Motif : {MAX_REASON} caractères au plus.", "reason")
+    return text
+
+
+def _require_reason(
+    session: Session, funding: Funding, reason: str | None, doing: str
+) -> tuple[str, Approval] | None:
+    """The reason to keep when *funding*'s approved amount is changed (refused without)."""
+    approval = approval_of(session, funding.id) if funding.id is not None else None
+    if approval is None:
+        return None
+    text = _clean_reason(reason)
+    if text is None:
+        line = session.get(BudgetLine, funding.budget_line_id)
+        funder = session.get(Organisation, line.funder_id) if line is not None else None
+        dossier = session.get(Dossier, funding.dossier_id) if funding.dossier_id else None
+        raise ApprovalReasonRequired(
+            f"Le montant accordé par {funder.name if funder else 'le financeur'} "
+            f"au dossier {dossier.reference if dossier else ''} "
+            f"(ligne « {line.name if line else '?'} » {funding.year}, "
+            f"{approval.granted.format()}) a été approuvé par le {approval.title} : "
+            f"indiquez le motif de {doing}.",
+            approval,
+        )
+    return text, approval
+
+
 # --- funding rows of a dossier -------------------------------------------------------------
 
 
@@ -278,11 +383,14 @@ def upsert_funding(
     funder_decision: str | None = None,
     *,
     decided_on: date | None = None,
+    reason: str | None = None,
 ) -> int:
     """Set a dossier's funding row for *budget_line_id* and *year* (created if new); its id.
 
     One row per line and year: a multi-year dossier has one for each year of its
-    agreement. None means « not given » (the amount is left empty).
+    agreement. None means « not given » (the amount is left empty). Changing a granted
+    amount a COPIL approved needs *reason* (`ApprovalReasonRequired` without), which
+    the audit log keeps beside the change.
     """
     dossier = _dossier(session, dossier_id)
     for name, value in (("requested", requested), ("proposed", proposed), ("granted", granted)):
@@ -293,8 +401,11 @@ def upsert_funding(
             f"Décision du financeur : {MAX_DECISION} caractères au plus.", "funder_decision"
         )
     funding = _dossier_row(session, dossier, budget_line_id, year)
+    kept = None
     if funding is None:
         funding = _new_dossier_row(session, dossier, budget_line_id, year)
+    elif funding.granted != granted:
+        kept = _require_reason(session, funding, reason, "sa modification")
     _set_amounts(
         funding,
         {
@@ -306,6 +417,8 @@ def upsert_funding(
         },
     )
     session.flush()
+    if kept is not None:
+        audit.record_reason(session, "funding", funding.id, "granted", kept[0])
     return funding.id
 
 
@@ -330,8 +443,9 @@ def spread_funding(
     return ids
 
 
-def delete_funding(session: Session, funding_id: int) -> None:
-    """Delete a funding row; refused while payments hang under it."""
+def delete_funding(session: Session, funding_id: int, *, reason: str | None = None) -> None:
+    """Delete a funding row; refused while payments hang under it, and without *reason*
+    when a COPIL approved its granted amount (`ApprovalReasonRequired`)."""
     funding = _funding(session, funding_id)
     count = int(session.scalar(select(func.count()).where(Payment.funding_id == funding_id)) or 0)
     if count:
@@ -340,6 +454,9 @@ def delete_funding(session: Session, funding_id: int) -> None:
             f"{count} versement{'s' if count > 1 else ''} y {'sont' if count > 1 else 'est'} "
             f"enregistré{'s' if count > 1 else ''}. Supprimez d'abord les versements."
         )
+    kept = _require_reason(session, funding, reason, "sa suppression")
+    if kept is not None:
+        audit.record_reason(session, "funding", funding.id, "granted", kept[0])
     session.delete(funding)
     session.flush()
 
@@ -778,12 +895,15 @@ __all__ = [
     "GRANTED_ABOVE_REQUESTED",
     "PAYMENTS_ABOVE_GRANTED",
     "REQUESTED_ABOVE_COST",
+    "Approval",
+    "ApprovalReasonRequired",
     "EnvelopeConsumption",
     "FundingRow",
     "FundingWarning",
     "PaymentRow",
     "Severity",
     "add_payment",
+    "approval_of",
     "common_law_rows",
     "create_common_law_action",
     "delete_funding",

@@ -258,6 +258,16 @@ def backups_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "backups"
 
 
+#: The journal des décisions (`exchange.decision_journal`), kept with the backups.
+JOURNAL_NAME = "journal-des-decisions.xlsx"
+
+
+def journal_path(db_path: Path) -> Path:
+    """Where the journal des décisions of ``db_path`` is kept: its backup folder, named after
+    the file, since two data files of one folder share that folder."""
+    return backups_dir(db_path) / f"{Path(db_path).stem}-{JOURNAL_NAME}"
+
+
 def _local_naive(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.now()

@@ -1,4 +1,4 @@
-"""`qpvdesk check`: full integrity, foreign keys and schema version, without writing."""
+"""`qpvdesk check`: integrity, foreign keys, the audit chain and the schema version, read only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qpvdesk.core.errors import StorageError
 from qpvdesk.core.storage import migrate
+from qpvdesk.core.storage.audit_chain import verify_chain
 from qpvdesk.core.storage.database import inspect_file
 from qpvdesk.core.storage.engine import read_only_uri
 
@@ -46,6 +47,14 @@ def full_check(path: Path) -> CheckReport:
             )
         else:
             report.lines.append("Références entre tables : correctes.")
+        if state.needs_upgrade:
+            report.lines.append("Journal d'audit : il sera chaîné à la mise à jour du schéma.")
+        else:
+            chain = verify_chain(connection)
+            if chain.intact:
+                report.lines.append(chain.describe())
+            else:
+                report.fail(chain.describe())
     finally:
         connection.close()
     head = migrate.head_revision()

@@ -5,6 +5,14 @@ damaged?) → backup → migrate → engine with safety pragmas. A file that is 
 ours, too new or damaged is refused and left byte-identical. The one exception
 to "without writing": a transaction a killed process left half-done is rolled
 back first, as SQLite does for any writer.
+
+After a committed unit of work that wrote to the audit log (money, states, decisions),
+the journal des décisions (`exchange.decision_journal`) is due. Writing it costs about
+0.1 s on the demo and minutes on a 50 000-dossier file, so an edit writes it only when
+the last write took under `SYNC_JOURNAL` and none was made in the last `JOURNAL_EVERY`;
+otherwise `write_journal_if_due` (the window's minute tick) writes it, unless it takes
+over `TICK_JOURNAL`, and the close always does. Its failure never touches the committed
+change: it is logged and kept in `Database.journal_problem` for the window to show.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -42,6 +50,16 @@ logger = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_ON_OPEN_AFTER = timedelta(hours=1)
 BACKUP_EVERY = timedelta(minutes=30)
+#: The journal des décisions is written at most this often while changes go on.
+JOURNAL_EVERY = timedelta(minutes=1)
+#: An edit writes the journal itself only if the last write (timed) took less (seconds).
+SYNC_JOURNAL = 0.1
+#: A journal longer to write than this (seconds) is left to the close: the minute's tick
+#: would freeze the window. Before a first write is timed, it is estimated per funding row.
+TICK_JOURNAL = 2.0
+JOURNAL_SECONDS_PER_ROW = 0.0005
+
+logger = logging.getLogger(__name__)
 
 
 class ReadOnlyFileError(StorageError):
@@ -174,8 +192,14 @@ class Database:
     origin: Path
     working_copy: WorkingCopy | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Why the journal des décisions could not be written last time (French), or None.
+    journal_problem: str | None = None
     _changed_since_backup: bool = False
     _last_backup_at: float = field(default_factory=time.monotonic)
+    _audit_top: int | None = None
+    _journal_due: bool = False
+    _journal_at: float | None = None
+    _journal_cost: float | None = None
 
     @contextlib.contextmanager
     def unit_of_work(self, record: Recorder | None = None) -> Iterator[Session]:
@@ -185,6 +209,7 @@ class Database:
         action can be undone and redone.
         """
         session = Session(self.engine, expire_on_commit=False)
+        top = self._audit_top
         try:
             with session.begin():
                 if record is not None:
@@ -192,6 +217,9 @@ class Database:
                 yield session
                 if record is not None:
                     record.changes = change_log.collect(session)
+                if not self.read_only:
+                    session.flush()
+                    top = _audit_top(session)
             if not self.read_only:
                 self._changed_since_backup = True
         except DBAPIError as exc:
@@ -201,6 +229,11 @@ class Database:
             raise
         finally:
             session.close()
+        if top != self._audit_top:
+            # Committed: money, a state or a decision changed (the audit log grew).
+            self._audit_top = top
+            self._journal_due = True
+            self._journal_after_change()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -261,13 +294,86 @@ class Database:
             return None
         return self.backup("periodique")
 
+    # --- the journal des décisions -------------------------------------------------------
+
+    @property
+    def journal_due(self) -> bool:
+        """Whether changes to decisions or amounts are not in the journal yet."""
+        return self._journal_due
+
+    def _journal_after_change(self) -> None:
+        if self.read_only or not self._journal_due or self._journal_recent():
+            return
+        if self._journal_slow():
+            return  # for the minute's tick, or the close
+        self.write_journal()
+
+    def _journal_recent(self) -> bool:
+        return (
+            self._journal_at is not None
+            and time.monotonic() - self._journal_at < JOURNAL_EVERY.total_seconds()
+        )
+
+    def _journal_slow(self) -> bool:
+        # Not timed yet: deemed slow, the first write is the tick's or the close's.
+        return self._journal_cost is None or self._journal_cost > SYNC_JOURNAL
+
+    def write_journal_if_due(self) -> bool:
+        """The minute's tick: write the journal if changes wait and the last one is old."""
+        if self.read_only or not self._journal_due or self._journal_recent():
+            return False
+        if self._journal_estimate() > TICK_JOURNAL:
+            return False
+        return self.write_journal()
+
+    def _journal_estimate(self) -> float:
+        if self._journal_cost is not None:
+            return self._journal_cost
+        with self.read() as session:
+            rows = session.scalar(text("SELECT count(*) FROM funding")) or 0
+        return float(rows) * JOURNAL_SECONDS_PER_ROW
+
+    def write_journal(self) -> bool:
+        """Write the journal des décisions now; False (logged, `journal_problem` set) if it
+        could not be. Never raises: the changes it records are committed already."""
+        from qpvdesk.core.exchange.decision_journal import write_decision_journal
+
+        started = time.monotonic()
+        try:
+            with self.read() as session:
+                write_decision_journal(session, self.path)
+        except Exception as error:
+            target = backups.journal_path(self.path)
+            detail = error.message if isinstance(error, StorageError) else str(error)
+            logger.warning(
+                "Decision journal not written to %s: %s",
+                target,
+                detail,
+                exc_info=not isinstance(error, (StorageError, OSError)),
+            )
+            self.journal_problem = (
+                f"Le journal des décisions n'a pas pu être écrit dans « {target.parent} » "
+                f"({detail}). Vos modifications sont bien enregistrées dans la base ; "
+                "le journal sera réécrit à la prochaine modification."
+            )
+            self._journal_at = time.monotonic()
+            return False
+        self._journal_at = time.monotonic()
+        self._journal_cost = self._journal_at - started
+        self._journal_due = False
+        self.journal_problem = None
+        return True
+
     def last_backup(self) -> datetime | None:
         info = backups.latest_backup(self.path)
         return None if info is None else info.taken_at
 
     def close(self) -> None:
-        """Back up if changed, release the file, write a working copy back."""
+        """Write the journal and back up if changed, release the file, write a working
+        copy back."""
         try:
+            if not self.read_only and self._journal_due:
+                self.write_journal()
             if not self.read_only and self._changed_since_backup:
                 self.backup("fermeture")
         finally:
@@ -349,11 +455,33 @@ def open_database(
             if latest is None or datetime.now() - latest.taken_at > BACKUP_ON_OPEN_AFTER:
                 say("Sauvegarde à l'ouverture…")
                 database.backup("ouverture")
+        if not read_only:
+            _start_journal(database)
         return database
     except BaseException:
         if lock is not None:
             lock.release()
         raise
+
+
+def _audit_top(session: Session) -> int | None:
+    value = session.scalar(text("SELECT max(id) FROM audit_entry"))
+    return None if value is None else int(value)
+
+
+def _start_journal(database: Database) -> None:
+    """Where the audit log stands. A file backed up (its backup folder exists) with money
+    or decisions but no journal there yet owes one."""
+    with database.read() as session:
+        database._audit_top = _audit_top(session)
+        journal = backups.journal_path(database.path)
+        if journal.exists() or not journal.parent.is_dir():
+            return
+        database._journal_due = bool(
+            session.scalar(
+                text("SELECT EXISTS (SELECT 1 FROM funding) OR EXISTS (SELECT 1 FROM decision)")
+            )
+        )
 
 
 def restore_database(path: Path, backup_file: Path) -> Path | None:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from qpvdesk.core.storage.audit import HASH_FUNCTION, HASHED_FIELDS, entry_hash
+
 # "QPVD" in ASCII: marks the file as ours (PRAGMA application_id).
 APPLICATION_ID = 0x51505644
 BUSY_TIMEOUT_MS = 5000
@@ -95,3 +97,7 @@ def configure_connection(
     connection.execute("PRAGMA secure_delete = ON")
     who = user or current_user()
     connection.create_function("qpvdesk_user", 0, lambda: who, deterministic=False)
+    # The audit triggers chain each entry to the previous one with it.
+    connection.create_function(
+        HASH_FUNCTION, len(HASHED_FIELDS) + 1, entry_hash, deterministic=True
+    )

@@ -62,6 +62,7 @@ from qpvdesk.core.services.dossiers import (
     validate_dossier_input,
 )
 from qpvdesk.core.services.funding import (
+    ApprovalReasonRequired,
     add_payment,
     delete_funding,
     delete_payment,
@@ -683,10 +684,22 @@ class DossierEditor(QWidget):
                 selected = ids[0] if ids else None
             else:
                 year = request.year
-                selected = self._write(lambda session: upsert_funding(
-                    session, dossier_id, request.budget_line_id, year, request.requested,
-                    request.proposed, request.granted, request.decision,
-                    decided_on=request.decided_on), label)
+
+                def save(reason: str | None) -> int:
+                    return self._write(lambda session: upsert_funding(
+                        session, dossier_id, request.budget_line_id, year, request.requested,
+                        request.proposed, request.granted, request.decision,
+                        decided_on=request.decided_on, reason=reason), label)
+
+                try:
+                    selected = save(None)
+                except ApprovalReasonRequired as error:
+                    reason = self._ask_reason(error)
+                    if reason is None:
+                        return ("granted", self.tr(
+                            "Montant accordé : non modifié, faute de motif. {message}").format(
+                                message=error.message))
+                    selected = save(reason)
         except ValidationError as error:
             return (error.field or "", error.message)
         except UserFacingError as error:
@@ -706,15 +719,34 @@ class DossierEditor(QWidget):
                                      "dossier ?").format(line=row.line_name, year=row.year),
                 self.tr("Supprimer")):
             return
+        label = self.tr("la suppression du financement {line} {year} du dossier "
+                        "{reference}").format(line=quoted(row.line_name), year=row.year,
+                                              reference=self.reference())
+
+        def remove(reason: str | None) -> None:
+            self._write(lambda session: delete_funding(session, funding_id, reason=reason),
+                        label)
+
         try:
-            self._write(lambda session: delete_funding(session, funding_id),
-                        self.tr("la suppression du financement {line} {year} du dossier "
-                                "{reference}").format(line=quoted(row.line_name), year=row.year,
-                                                      reference=self.reference()))
+            try:
+                remove(None)
+            except ApprovalReasonRequired as error:
+                reason = self._ask_reason(error)
+                if reason is None:
+                    return
+                remove(reason)
         except UserFacingError as error:
             self._refused(title, error.message)
             return
         self._after_write()
+
+    def _ask_reason(self, error: ApprovalReasonRequired) -> str | None:
+        """The reason for changing an amount a COPIL approved; None when cancelled."""
+        return self.context.messenger.ask_text(
+            self, self.tr("Montant approuvé en séance"),
+            self.tr("{message}\n\nMotif (gardé dans le journal des modifications) :").format(
+                message=error.message),
+            accept=self.tr("Enregistrer avec ce motif"))
 
     def _edit_payment_by_id(self, payment_id: int) -> None:
         for row in self.funding.rows:
