@@ -40,6 +40,7 @@ from qpvdesk.core.services.contact_privacy import (
 from qpvdesk.core.services.erasure_register import ErasureRegister, register_path
 from qpvdesk.core.storage.backups import list_backups
 from qpvdesk.core.storage.database import Database, open_database, restore_database
+from qpvdesk.core.storage.engine import configure_connection
 
 ADDRESS = "Claire.Zanzibar-7q@mairie-test.example"
 NAME = "Zanzibar"
@@ -315,7 +316,7 @@ def test_an_address_already_in_a_decision_is_kept_and_reported(db: Database) -> 
         ).first()
     assert decision_id is not None
     raw = sqlite3.connect(db.path)
-    raw.create_function("qpvdesk_user", 0, lambda: "test")
+    configure_connection(raw, user="test")  # the audit triggers' functions, as any writer
     raw.execute("UPDATE decision SET text = ? WHERE id = ?", (f"Écrire à {ADDRESS}", decision_id))
     raw.commit()
     logged = raw.execute("SELECT count(*) FROM audit_entry").fetchone()[0]

@@ -35,7 +35,7 @@ from qpvdesk.core.exchange.programmation_export import export_programmation
 from qpvdesk.core.exchange.programmation_import import import_programmation
 from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage import migrate
-from qpvdesk.core.storage.backups import list_backups, verify_backup
+from qpvdesk.core.storage.backups import journal_path, list_backups, verify_backup
 from qpvdesk.core.storage.checks import full_check
 from qpvdesk.core.storage.database import inspect_file, open_database
 from qpvdesk.core.storage.engine import APPLICATION_ID
@@ -107,13 +107,14 @@ def _count(connection: sqlite3.Connection, table: str) -> int:
 
 
 def _every_listed_backup_is_whole(path: Path) -> list[Path]:
-    """The backups the application offers all verify; anything else is a temporary file."""
+    """The backups the application offers all verify; anything else is a temporary file or
+    the journal des décisions kept beside them."""
     listed = [info.path for info in list_backups(path)]
     for backup in listed:
         verify_backup(backup, application_id=APPLICATION_ID)
     folder = path.parent / "backups"
     if folder.is_dir():
-        others = [p.name for p in folder.iterdir() if p not in listed]
+        others = [p.name for p in folder.iterdir() if p not in listed and p != journal_path(path)]
         assert all(".tmp" in name for name in others), others
     return listed
 
