@@ -17,6 +17,7 @@ from qpvdesk.ui.crash import install_excepthook, setup_logging
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.messages import Messenger
 from qpvdesk.ui.opening import open_initial_database
+from qpvdesk.ui.shown_marker import report_when_shown
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
@@ -75,6 +76,7 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     # A session ended by the system (logout, kill) still closes the file properly.
     app.aboutToQuit.connect(window.close_database)
     _quit_on_signals(app, window)
+    report_when_shown(window)
     window.show()
     window.show_open_warnings()
     status = app.exec()
