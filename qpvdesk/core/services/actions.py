@@ -53,6 +53,7 @@ from qpvdesk.core.errors import ValidationError
 from qpvdesk.core.services.calls import FieldError, FormError
 
 # `write_action_themes` is the one writer of the `action_theme` association table.
+from qpvdesk.core.services.dossier_list import collector_paused
 from qpvdesk.core.services.dossiers import (
     _action_theme_ids,
     refresh_search_text,
@@ -762,6 +763,13 @@ def action_rows(
     objective, their themes, their dossiers with funding sums, their money per year and
     nature, indicator counts and last notes.
     """
+    with collector_paused():
+        return _read_action_rows(session, year, action_ids)
+
+
+def _read_action_rows(
+    session: Session, year: int | None, action_ids: Iterable[int] | None
+) -> list[ActionRow]:
     named: set[int] | None = None if action_ids is None else set(action_ids)
     if named is not None and not named:
         return []

@@ -42,6 +42,7 @@ from qpvdesk.core.domain.models import (
     Payment,
 )
 from qpvdesk.core.domain.money import Money
+from qpvdesk.core.services.dossier_list import collector_paused
 from qpvdesk.core.services.finance import (
     FinanceRow,
     FinanceTotal,
@@ -383,6 +384,11 @@ def _follow_ups(session: Session, today: date) -> list[DueItem]:
 def due_items(session: Session, today: date | None = None) -> list[DueItem]:
     """Everything due on *today* (default: the real today), every year, by kind then date."""
     day = today or date.today()
+    with collector_paused():
+        return _due_items(session, day)
+
+
+def _due_items(session: Session, day: date) -> list[DueItem]:
     # One reading of the dossiers concerned, shared out by state (each kind used to scan them).
     dossiers = _dossiers_in(session, *_DUE_STATES)
     by_state: dict[DossierState, list[tuple[Any, ...]]] = {state: [] for state in _DUE_STATES}
