@@ -152,3 +152,24 @@ def test_the_benchmark_runs_on_it(large_db: Path, tmp_path: Path) -> None:
     assert "raw sqlite3 equivalent, all dossiers" in names
     assert "dossier_rows(), all dossiers" in names
     assert "finance_table()" in names and summary["peak_rss_mb"] > 0
+
+
+def test_run_writes_its_table(large_db: Path, tmp_path: Path) -> None:
+    markdown = tmp_path / "performance.md"
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), str(large_db), "--runs", "1",
+         "--markdown", str(markdown), "--only", "list", "--only", "meeting",
+         "--only", "record", "--only", "backup"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = markdown.read_text(encoding="utf-8")
+    assert f"{DOSSIERS} dossiers" in text and "Machine:" in text
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith(("| Dossiers", "| Séance", "| Relevé", "| Sauvegarde"))
+    ]
+    assert len(lines) == 9  # 6 for the list, 1 each for the others
+    # Each step has a raw counterpart measured in the same run, and its ratio.
+    assert all(line.split(" | ")[4].startswith("×") for line in lines)
