@@ -580,7 +580,8 @@ replaced each time it runs with `--markdown`.
   at the end of the run: {about["load"]} (other jobs were sharing the machine)
 - **Software:** Python {about["python"]}, PySide6 {about["pyside6"]} (Qt {about["qt"]}),
   SQLite {about["sqlite"]}, SQLAlchemy {about["sqlalchemy"]}
-- **Data:** `{db.name}`: {", ".join(f"{count} {name}" for name, count in counts.items())}
+- **Data:** `{db.name}`, made by `benchmarks/make_large_db.py {db.name} --dossiers
+  {counts["dossiers"]}`: {", ".join(f"{count} {name}" for name, count in counts.items())}
 
 Times are wall-clock medians; each « raw » figure is the bare library doing the same
 work in the same run, so the ratio is what holds when the machine is busy. Peak RSS is
@@ -588,7 +589,8 @@ the peak resident memory of the child process that ran the step (imports include
 
 {table(steps)}
 
-Targets missed: {"; ".join(failed) if failed else "none"}.
+Targets missed: {"; ".join(failed) if failed else "none"}. Why, and what would meet
+them: `benchmarks/README.md`, section 4.
 """
 
 
