@@ -11,18 +11,19 @@ import statistics
 import sys
 import tempfile
 import time
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-app = QApplication([])
+from qpvdesk.core.services.dossier_list import dossier_rows, filter_options
 from qpvdesk.core.storage.database import open_database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dossiers import dossier_table_model as m
 from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+app = QApplication([])
 
 path = Path(sys.argv[1])
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -151,13 +152,11 @@ for run in range(runs):
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     del s2
     gc.collect()
-    print(
-        f"run {run}: RSS now {open('/proc/self/status').read().split('VmRSS:')[1].split()[0]} kB, peak {rss_mb():.0f} MB, load {os.getloadavg()[0]:.1f}"
-    )
+    now_kb = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]
+    print(f"run {run}: RSS now {now_kb} kB, peak {rss_mb():.0f} MB, "
+          f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 # The floor: the core alone, same run (warm).
-from qpvdesk.core.services.dossier_list import dossier_rows, filter_options
-
 for _ in range(3):
     t0 = time.perf_counter()
     ctx.read(lambda se: dossier_rows(se, {2026}))
@@ -170,8 +169,7 @@ for _ in range(3):
     record("core filter_options", time.perf_counter() - t0)
 print(f"rows: current year {shown_year}, all years {all_rows}")
 for name, values in results.items():
-    print(
-        f"{name:55s} median {statistics.median(values):7.1f} ms  (min {min(values):6.1f}, max {max(values):6.1f})"
-    )
+    print(f"{name:55s} median {statistics.median(values):7.1f} ms  "
+          f"(min {min(values):6.1f}, max {max(values):6.1f})")  # fmt: skip
 print(f"peak RSS {rss_mb():.0f} MB")
 db.close()

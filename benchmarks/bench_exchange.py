@@ -250,6 +250,7 @@ def child(args: argparse.Namespace) -> int:
         result = phase_import_raw(Path(args.out))
     else:
         result = phase_compare(Path(args.db), Path(args.out))
+    result["peak_rss_mb"] = peak_rss_mb()  # the whole process's, imports included
     print(json.dumps(result, default=str))
     return 0
 

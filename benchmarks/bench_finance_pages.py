@@ -9,17 +9,19 @@ import resource
 import statistics
 import sys
 import time
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget
 
+from qpvdesk.core.services.dashboard import dashboard
+from qpvdesk.core.services.finance import finance_table
 from qpvdesk.core.storage.database import open_database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
 from qpvdesk.ui.finance.finance_screen import CATALOGUE, LINES, OBJECTIVES, FinanceScreen
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 app = QApplication([])
 db = open_database(Path(sys.argv[1]), backup_on_open=False)
 ctx = AppContext(db)
@@ -37,17 +39,17 @@ def timed(fn):
     return time.perf_counter() - t
 
 
+def show(label, values):
+    print(f"{label:70s} median {ms(statistics.median(values)):7.1f} ms  "
+          f"(min {ms(min(values))}, max {ms(max(values))})")  # fmt: skip
+
+
 def median(label, fn, runs=RUNS):
-    values = [timed(fn) for _ in range(runs)]
-    print(
-        f"{label:70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
-    )
+    show(label, [timed(fn) for _ in range(runs)])
 
 
 stack = QStackedWidget()
 stack.resize(1280, 800)
-from PySide6.QtWidgets import QLabel
-
 blank = QLabel("autre page")
 stack.addWidget(blank)
 stack.show()
@@ -70,9 +72,7 @@ def open_finance():
 
 
 values = [open_finance() for _ in range(RUNS)]
-print(
-    f"{'Financements: open page on ' + str(YEAR) + ' (query + fill + first paint)':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
-)
+show(f"Financements: open page on {YEAR} (query + fill + first paint)", values)
 
 page = FinanceScreen(ctx)
 stack.addWidget(page)
@@ -103,9 +103,7 @@ def tab(i):
 
 for name, i in (("Par objectif", OBJECTIVES), ("Lignes budgétaires et enveloppes", CATALOGUE)):
     values = [tab(i)() for _ in range(RUNS)]
-    print(
-        f"{'Financements: open tab « ' + name + ' »':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
-    )
+    show(f"Financements: open tab « {name} »", values)
 stack.setCurrentWidget(blank)
 app.processEvents()
 
@@ -128,9 +126,7 @@ def open_dashboard():
 
 results = [open_dashboard() for _ in range(RUNS)]
 values = [r[0] for r in results]
-print(
-    f"{'Dashboard: open page (queries + fill + first paint), ' + str(results[0][1]) + ' due items':70s} median {ms(statistics.median(values)):7.1f} ms  (min {ms(min(values))}, max {ms(max(values))})"
-)
+show(f"Dashboard: open page (queries + fill + first paint), {results[0][1]} due items", values)
 
 page = DashboardScreen(ctx)
 stack.addWidget(page)
@@ -145,11 +141,6 @@ stack.setCurrentWidget(blank)
 app.processEvents()
 
 # The same without Qt: what the core costs.
-from datetime import date
-
-from qpvdesk.core.services.dashboard import dashboard
-from qpvdesk.core.services.finance import finance_table
-
 median("core only: finance_table(2026)", lambda: ctx.read(lambda s: finance_table(s, YEAR)))
 median(
     "core only: dashboard(2026, today)",

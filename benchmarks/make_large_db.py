@@ -29,11 +29,15 @@ from sqlalchemy import Connection, func, insert, select
 from qpvdesk.core.domain.enums import (
     ActionKind,
     ActionState,
+    AttendanceStatus,
     CallState,
+    CommitteeKind,
     DossierState,
     FollowUpState,
     FundingNature,
+    MeetingState,
     ObjectiveLevel,
+    Opinion,
     OrganisationKind,
     OrganisationRoleKind,
     PaymentKind,
@@ -41,16 +45,22 @@ from qpvdesk.core.domain.enums import (
 )
 from qpvdesk.core.domain.models import (
     Action,
+    AgendaItem,
+    Attendance,
     AuditEntry,
     BudgetLine,
     CallForProjects,
+    Committee,
     Contract,
     CrossCuttingTheme,
+    Decision,
+    DecisionAmount,
     Dossier,
     DossierEvent,
     Envelope,
     FollowUp,
     Funding,
+    Meeting,
     Objective,
     Organisation,
     OrganisationRole,
@@ -67,6 +77,10 @@ from qpvdesk.core.storage.engine import make_engine
 
 YEARS = tuple(range(2024, 2031))
 ORGANISATIONS = 5000
+MEETINGS = 500  # held, with decisions, over the years up to the current one
+PROGRAMMING_DECISIONS = 300  # the yearly COPIL de programmation (the relevé benchmark)
+OPEN_AGENDA = 30  # dossiers on the agenda of the one meeting still open (meeting mode)
+ATTENDEES = 12
 FICTITIOUS = " (fictif)"
 CHUNK = 5000
 USER = "generateur"
@@ -157,6 +171,20 @@ OPINION_FOR = {
     S.POSTPONED: "postponed",
     **{state: "favourable" for state in GRANTED_STATES},
 }
+DECISION_TEXTS = [
+    None, None, "Avis motivé de la commission.", "Sous réserve des pièces manquantes.",
+    "Montant ajusté au budget prévisionnel.", "À revoir l'an prochain avec le porteur.",
+]  # fmt: skip
+
+
+@dataclass
+class Examined:
+    """A dossier a meeting decides on: its funding rows of the year and what was proposed."""
+
+    dossier_id: int
+    title: str
+    opinion: Opinion | None
+    amounts: list[tuple[int, int]]  # (funding id, proposed cents)
 
 
 @dataclass
@@ -169,6 +197,7 @@ class Catalogue:
     themes: list[int]
     subthemes: list[int]
     lines: list[tuple[int, FundingNature, str | None]]
+    committees: list[tuple[int, CommitteeKind]]
 
 
 @dataclass
@@ -236,6 +265,12 @@ def read_catalogue(connection: Connection) -> Catalogue:
                 select(BudgetLine.id, BudgetLine.nature, BudgetLine.code).order_by(BudgetLine.id)
             )
         ],
+        committees=[
+            (committee_id, kind)
+            for committee_id, kind in connection.execute(
+                select(Committee.id, Committee.kind).order_by(Committee.id)
+            )
+        ],
     )
 
 
@@ -263,6 +298,9 @@ class Generator:
         self.calls_close: dict[int, date] = {}
         # (budget line, year) → (requested, proposed, granted) cents, to size the envelopes.
         self.line_year: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        # Per year: the dossiers decided in a meeting, and those waiting for one.
+        self.decided: dict[int, list[Examined]] = defaultdict(list)
+        self.waiting: dict[int, list[Examined]] = defaultdict(list)
         self.specific = [line for line in self.catalogue.lines if line[1] is FundingNature.SPECIFIC]
         self.common = [line for line in self.catalogue.lines if line[1] is FundingNature.COMMON_LAW]
         self.bop = next(
@@ -286,6 +324,7 @@ class Generator:
         for chunk in chunked(plan, CHUNK):
             self.dossiers(chunk, actions)
         self.envelopes()
+        self.meetings()
         self.follow_ups()
         return self.report
 
@@ -522,6 +561,16 @@ class Generator:
                     "updated_at": updated,
                 }
             )
+            examined = Examined(
+                dossier_id,
+                f"Dossier {reference} — {self.holder_names[action.holder]} — {action.title}"[:500],
+                Opinion(OPINION_FOR.get(state, "favourable")),
+                [],
+            )
+            if state in OPINION_GIVEN_OR_LATER and year <= self.current_year:
+                self.decided[year].append(examined)
+            elif state is S.UNDER_REVIEW and year == self.current_year:
+                self.waiting[year].append(examined)
             for line_id, line_year in self.pick_lines(year, last_year):
                 requested = cost * rng.choice((8, 10, 12, 15, 20, 25, 30)) // 100 // 10_000 * 10_000
                 requested = max(requested, 50_000)
@@ -549,6 +598,8 @@ class Generator:
                         "decided_on": None if granted is None else date(year, 4, 15),
                     }
                 )
+                if line_year == year:
+                    examined.amounts.append((funding_id, proposed or requested))
                 totals = self.line_year[(line_id, line_year)]
                 totals[0] += requested
                 totals[1] += proposed or 0
@@ -633,6 +684,128 @@ class Generator:
                 links.append({"call_id": self.call_ids[year], "envelope_id": first + offset})
         self.insert(Envelope, rows, "envelope")
         self.insert(call_envelope, links, "call_envelope")
+
+    def meetings(self) -> None:
+        """MEETINGS held meetings over the years up to the current one, each with decisions.
+
+        Each year opens with a COPIL de programmation deciding on PROGRAMMING_DECISIONS
+        dossiers; the year's other decided dossiers are shared among the other meetings
+        (commissions, COTECH, comité des financeurs). One meeting of the current year is
+        still open, with OPEN_AGENDA dossiers under review on its agenda and no decision.
+        """
+        started = time.perf_counter()
+        rng = self.rng
+        years = [year for year in YEARS if year <= self.current_year and self.decided[year]]
+        copils = [c for c, kind in self.catalogue.committees if kind is CommitteeKind.COPIL]
+        others = [c for c, kind in self.catalogue.committees if kind is not CommitteeKind.COPIL]
+        if not years or not self.catalogue.committees:
+            return
+        copil = (copils or others)[0]
+        others = others or [copil]
+        meeting_id = next_id(self.connection, Meeting.id)
+        item_id = next_id(self.connection, AgendaItem.id)
+        decision_id = next_id(self.connection, Decision.id)
+        holders = list(self.holder_names)
+        meetings, items, decisions, amounts, attendance = [], [], [], [], []
+
+        def add_meeting(committee: int, day: date, state: MeetingState) -> int:
+            nonlocal meeting_id
+            starts = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+            meetings.append(
+                {
+                    "id": meeting_id,
+                    "committee_id": committee,
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=3),
+                    "place": "Salle du conseil municipal",
+                    "state": state,
+                    "notes": None,
+                    "current_position": None,
+                }
+            )
+            for organisation in rng.sample(holders, k=min(ATTENDEES, len(holders))):
+                attendance.append(
+                    {
+                        "meeting_id": meeting_id,
+                        "contact_id": None,
+                        "organisation_id": organisation,
+                        "guest_name": None,
+                        "status": rng.choice(list(AttendanceStatus)),
+                        "represented_by": None,
+                        "remarks": None,
+                    }
+                )
+            meeting_id += 1
+            return meeting_id - 1
+
+        def add_point(meeting: int, position: int, dossier: Examined, decided_at: datetime) -> None:
+            nonlocal item_id, decision_id
+            items.append(
+                {
+                    "id": item_id,
+                    "meeting_id": meeting,
+                    "position": position,
+                    "title": dossier.title,
+                    "dossier_id": dossier.dossier_id,
+                    "notes": None,
+                }
+            )
+            if dossier.opinion is not None:
+                decisions.append(
+                    {
+                        "id": decision_id,
+                        "meeting_id": meeting,
+                        "agenda_item_id": item_id,
+                        "dossier_id": dossier.dossier_id,
+                        "opinion": dossier.opinion,
+                        "text": rng.choice(DECISION_TEXTS),
+                        "position": position + 1,
+                        "recorded_at": decided_at,
+                    }
+                )
+                if dossier.opinion is not Opinion.POSTPONED:
+                    for funding_id, cents in dossier.amounts:
+                        amounts.append(
+                            {
+                                "decision_id": decision_id,
+                                "funding_id": funding_id,
+                                "amount": Money(0)
+                                if dossier.opinion is Opinion.UNFAVOURABLE
+                                else Money(cents),
+                            }
+                        )
+                decision_id += 1
+            item_id += 1
+
+        per_year = [MEETINGS // len(years)] * len(years)
+        for index in range(MEETINGS % len(years)):
+            per_year[index] += 1
+        for year, count in zip(years, per_year, strict=True):
+            state = MeetingState.RECORD_SENT if year < self.current_year else MeetingState.HELD
+            dossiers = self.decided[year]
+            programming, rest = dossiers[:PROGRAMMING_DECISIONS], dossiers[PROGRAMMING_DECISIONS:]
+            count = min(count, 1 + len(rest))  # a small file: no meeting without a decision
+            groups = [programming] + [rest[i :: count - 1] for i in range(count - 1)]
+            for number, group in enumerate(groups):
+                committee = copil if number == 0 else others[number % len(others)]
+                day = date(year, 3, 1) + timedelta(days=number * 270 // count)
+                meeting = add_meeting(committee, day, state)
+                decided_at = datetime(day.year, day.month, day.day, 14, tzinfo=UTC)
+                for position, dossier in enumerate(group):
+                    add_point(meeting, position, dossier, decided_at)
+        waiting = self.waiting[self.current_year][:OPEN_AGENDA]
+        if waiting:
+            day = date(self.current_year, 12, 1)
+            meeting = add_meeting(others[0], day, MeetingState.PLANNED)
+            for position, dossier in enumerate(waiting):
+                pending = Examined(dossier.dossier_id, dossier.title, None, [])
+                add_point(meeting, position, pending, datetime(day.year, 12, 1, tzinfo=UTC))
+        self.report.time("generate", started)
+        self.insert(Meeting, meetings, "meeting")
+        self.insert(Attendance, attendance, "attendance")
+        self.insert(AgendaItem, items, "agenda_item")
+        self.insert(Decision, decisions, "decision")
+        self.insert(DecisionAmount, amounts, "decision_amount")
 
     def follow_ups(self) -> None:
         rng = self.rng

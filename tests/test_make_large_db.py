@@ -37,6 +37,14 @@ NOTHING = [
     "SELECT count(*) FROM (SELECT DISTINCT budget_line_id, year FROM funding) x "
     "WHERE NOT EXISTS (SELECT 1 FROM envelope e WHERE e.budget_line_id = x.budget_line_id "
     "AND e.year = x.year)",
+    # Every held meeting decided something; every decision is on its meeting's agenda and
+    # proposes amounts only on its own dossier's funding rows.
+    "SELECT count(*) FROM meeting m WHERE m.state != 'planned' AND NOT EXISTS "
+    "(SELECT 1 FROM decision d WHERE d.meeting_id = m.id)",
+    "SELECT count(*) FROM decision d LEFT JOIN agenda_item i ON i.id = d.agenda_item_id "
+    "WHERE i.meeting_id IS NOT d.meeting_id OR i.dossier_id IS NOT d.dossier_id",
+    "SELECT count(*) FROM decision_amount a JOIN decision d ON d.id = a.decision_id "
+    "JOIN funding f ON f.id = a.funding_id WHERE f.dossier_id != d.dossier_id",
 ]
 
 
@@ -90,6 +98,14 @@ def test_the_generated_programmation_is_whole_and_consistent(large_db: Path) -> 
             assert one(query) == 0, query
         assert one("SELECT count(*) FROM dossier_event") >= DOSSIERS
         assert one("SELECT count(*) FROM payment") > 0
+        assert one("SELECT count(*) FROM decision") > DOSSIERS // 4
+        assert one("SELECT count(*) FROM decision_amount") > 0
+        # The meeting still open (meeting mode) has dossiers on its agenda, no decision yet.
+        assert one("SELECT count(*) FROM meeting WHERE state = 'planned'") == 1
+        assert one("SELECT count(*) FROM agenda_item i JOIN meeting m ON m.id = i.meeting_id "
+                   "WHERE m.state = 'planned'") > 0  # fmt: skip
+        assert one("SELECT count(*) FROM decision d JOIN meeting m ON m.id = d.meeting_id "
+                   "WHERE m.state = 'planned'") == 0  # fmt: skip
         # The audit triggers fired on the inserts.
         assert one("SELECT count(*) FROM audit_entry WHERE table_name = 'dossier'") == DOSSIERS
         assert one("SELECT count(*) FROM audit_entry WHERE table_name = 'funding'") == funding
@@ -136,3 +152,24 @@ def test_the_benchmark_runs_on_it(large_db: Path, tmp_path: Path) -> None:
     assert "raw sqlite3 equivalent, all dossiers" in names
     assert "dossier_rows(), all dossiers" in names
     assert "finance_table()" in names and summary["peak_rss_mb"] > 0
+
+
+def test_run_writes_its_table(large_db: Path, tmp_path: Path) -> None:
+    markdown = tmp_path / "performance.md"
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), str(large_db), "--runs", "1",
+         "--markdown", str(markdown), "--only", "list", "--only", "meeting",
+         "--only", "record", "--only", "backup"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = markdown.read_text(encoding="utf-8")
+    assert f"{DOSSIERS} dossiers" in text and "Machine:" in text
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith(("| Dossiers", "| Séance", "| Relevé", "| Sauvegarde"))
+    ]
+    assert len(lines) == 9  # 6 for the list, 1 each for the others
+    # Each step has a raw counterpart measured in the same run, and its ratio.
+    assert all(line.split(" | ")[4].startswith("×") for line in lines)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -21,28 +19,12 @@ from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.messages import Messenger
 from qpvdesk.ui.opening import open_initial_database
 from qpvdesk.ui.recent_files import last_opened
+from qpvdesk.ui.shown_marker import report_when_shown
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
 #: With this environment variable at 1, the start prints `SHOWN_MARKER <epoch seconds>` once
 #: the window is on screen (benchmarks/bench_bundle.py measures the start time with it).
-REPORT_SHOWN_VARIABLE = "QPVDESK_REPORT_SHOWN"
-SHOWN_MARKER = "qpvdesk-shown"
-
-
-class ShownReporter(QObject):
-    """Prints the marker once, on the first turn of the event loop after the first expose."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Expose:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._report)
-        return False
-
-    def _report(self) -> None:
-        print(f"{SHOWN_MARKER} {time.time():.6f}", flush=True)
-
-
 def make_application() -> QApplication:
     """The QApplication, named for QSettings, in French (Qt's own buttons included)."""
     existing = QApplication.instance()
@@ -137,11 +119,9 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     # A session ended by the system (logout, kill) still closes the file properly.
     app.aboutToQuit.connect(window.close_database)
     stopper.attach(window)
+    report_when_shown(window)
     window.show()
     logger.info("qpvdesk window shown")
-    if os.environ.get(REPORT_SHOWN_VARIABLE) == "1" and window.windowHandle() is not None:
-        reporter = ShownReporter(window)
-        window.windowHandle().installEventFilter(reporter)
     window.show_open_warnings()
     status = app.exec()
     window.close_database()

@@ -1,4 +1,4 @@
-"""The start marker of benchmarks/bench_bundle.py: printed once, when the window is shown."""
+"""The start marker of the benchmarks: printed once, when the window has painted."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from qpvdesk.ui.app import SHOWN_MARKER, ShownReporter
+from qpvdesk.ui.shown_marker import ENVIRONMENT, MARKER, report_when_shown
 
 
-def test_the_marker_is_printed_once_after_the_window_is_exposed(
-    qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+def test_the_marker_is_printed_once_after_the_window_is_painted(
+    qtbot: QtBot, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(ENVIRONMENT, "1")
     window = QMainWindow()
     qtbot.addWidget(window)
     window.create()
     handle = window.windowHandle()
     assert handle is not None
-    handle.installEventFilter(ShownReporter(window))
+    report_when_shown(window)
     qtbot.wait(50)
-    assert SHOWN_MARKER not in capsys.readouterr().out  # not before the window is shown
+    assert MARKER not in capsys.readouterr().out  # not before the window is shown
 
     window.show()
     qtbot.waitUntil(lambda: handle.isExposed())
@@ -28,6 +29,6 @@ def test_the_marker_is_printed_once_after_the_window_is_exposed(
     window.show()
     qtbot.wait(50)
 
-    lines = [line for line in capsys.readouterr().out.splitlines() if SHOWN_MARKER in line]
+    lines = [line for line in capsys.readouterr().out.splitlines() if MARKER in line]
     assert len(lines) == 1
     assert float(lines[0].split()[1]) > 0

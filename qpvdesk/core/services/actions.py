@@ -17,12 +17,12 @@ Write functions take a Session and never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.enums import (
@@ -53,6 +53,7 @@ from qpvdesk.core.errors import ValidationError
 from qpvdesk.core.services.calls import FieldError, FormError
 
 # `write_action_themes` is the one writer of the `action_theme` association table.
+from qpvdesk.core.services.dossier_list import collector_paused
 from qpvdesk.core.services.dossiers import (
     _action_theme_ids,
     refresh_search_text,
@@ -300,6 +301,8 @@ FUNDING_SUMS = (
     _cents(func.coalesce(Funding.granted, Funding.proposed)),
 )
 PAID_SUM = _cents(Payment.amount)
+# Amounts are immutable: one zero serves every row with nothing recorded.
+NO_AMOUNTS = Amounts.zero()
 
 
 def objective_of_funding() -> ColumnElement[int | None]:
@@ -709,20 +712,46 @@ def active_in(year: int) -> ColumnElement[bool]:
     )
 
 
-def action_ids_in_year(session: Session, year: int) -> set[int]:
-    """Actions of *year*: a dossier or a funding row that year, or a period covering it.
-
-    An action marked « Abandonnée » counts only through a dossier or funding of the year.
-    """
+def _year_statements(year: int) -> tuple[Select[int], ...]:
     by_dossier = select(Dossier.action_id).where(
         Dossier.year <= year, func.coalesce(Dossier.last_year, Dossier.year) >= year
     )
     by_funding = select(Funding.action_id).where(Funding.year == year)
     by_period = select(Action.id).where(active_in(year), Action.state != ActionState.DROPPED)
+    return by_dossier, by_funding, by_period
+
+
+def action_ids_in_year(session: Session, year: int) -> set[int]:
+    """Actions of *year*: a dossier or a funding row that year, or a period covering it.
+
+    An action marked « Abandonnée » counts only through a dossier or funding of the year.
+    """
     found: set[int] = set()
-    for statement in (by_dossier, by_funding, by_period):
+    for statement in _year_statements(year):
         found.update(session.scalars(statement))
     return found
+
+
+def _wanted_actions(
+    year: int | None, action_ids: set[int] | None
+) -> Callable[[Any], list[ColumnElement[bool]]]:
+    """The conditions keeping an action id column to the wanted actions, for each query.
+
+    A year is a subquery (`action_ids_in_year` in SQL), never a list of bound ids: a year of
+    a large programmation holds thousands of actions, and binding that many parameters in
+    each statement costs more than the statement itself.
+    """
+    in_year = None if year is None else union(*_year_statements(year)).scalar_subquery()
+
+    def conditions(column: Any) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if in_year is not None:
+            found.append(column.in_(in_year))
+        if action_ids is not None:
+            found.append(column.in_(sorted(action_ids)))
+        return found
+
+    return conditions
 
 
 def action_rows(
@@ -734,13 +763,17 @@ def action_rows(
     objective, their themes, their dossiers with funding sums, their money per year and
     nature, indicator counts and last notes.
     """
-    wanted: set[int] | None = None if action_ids is None else set(action_ids)
-    if year is not None:
-        in_year = action_ids_in_year(session, year)
-        wanted = in_year if wanted is None else wanted & in_year
-    condition: list[ColumnElement[bool]] = [] if wanted is None else [Action.id.in_(wanted)]
-    if wanted is not None and not wanted:
+    with collector_paused():
+        return _read_action_rows(session, year, action_ids)
+
+
+def _read_action_rows(
+    session: Session, year: int | None, action_ids: Iterable[int] | None
+) -> list[ActionRow]:
+    named: set[int] | None = None if action_ids is None else set(action_ids)
+    if named is not None and not named:
         return []
+    wanted = _wanted_actions(year, named)
     base = session.execute(
         select(
             Action.id,
@@ -759,20 +792,19 @@ def action_rows(
         )
         .outerjoin(Organisation, Organisation.id == Action.holder_id)
         .outerjoin(Objective, Objective.id == Action.objective_id)
-        .where(*condition)
+        .where(*wanted(Action.id))
     ).all()
     if not base:
         return []
-    ids = [row[0] for row in base]
     themes: dict[int, list[tuple[int, str]]] = {}
     for action_id, theme_id, title in session.execute(
         select(action_theme.c.action_id, CrossCuttingTheme.id, CrossCuttingTheme.title)
         .join(CrossCuttingTheme, CrossCuttingTheme.id == action_theme.c.theme_id)
-        .where(action_theme.c.action_id.in_(ids))
+        .where(*wanted(action_theme.c.action_id))
         .order_by(CrossCuttingTheme.position, CrossCuttingTheme.id)
     ):
         themes.setdefault(action_id, []).append((theme_id, title))
-    per_dossier = grouped_amounts(session, [Funding.dossier_id], Funding.action_id.in_(ids))
+    per_dossier = grouped_amounts(session, [Funding.dossier_id], *wanted(Funding.action_id))
     dossiers: dict[int, list[ActionDossier]] = {}
     for dossier_id, action_id, reference, first, last, dossier_state in session.execute(
         select(
@@ -783,7 +815,7 @@ def action_rows(
             Dossier.last_year,
             Dossier.state,
         )
-        .where(Dossier.action_id.in_(ids))
+        .where(*wanted(Dossier.action_id))
         .order_by(Dossier.year, Dossier.sequence)
     ):
         dossiers.setdefault(action_id, []).append(
@@ -794,13 +826,13 @@ def action_rows(
                 last_year=last,
                 state=dossier_state,
                 state_label=dossier_state.label,
-                amounts=per_dossier.get((dossier_id,), Amounts.zero()),
+                amounts=per_dossier.get((dossier_id,), NO_AMOUNTS),
             )
         )
     money = grouped_amounts(
         session,
         [Funding.action_id, Funding.year, BudgetLine.nature],
-        Funding.action_id.in_(ids),
+        *wanted(Funding.action_id),
     )
     years: dict[int, dict[int, dict[FundingNature, Amounts]]] = {}
     for (action_id, each_year, nature), amounts in money.items():
@@ -808,14 +840,14 @@ def action_rows(
     indicators = dict(
         session.execute(
             select(Indicator.action_id, func.count())
-            .where(Indicator.action_id.in_(ids))
+            .where(*wanted(Indicator.action_id))
             .group_by(Indicator.action_id)
         ).all()
     )
     last_notes = dict(
         session.execute(
             select(ActionNote.action_id, func.max(ActionNote.written_on))
-            .where(ActionNote.action_id.in_(ids))
+            .where(*wanted(ActionNote.action_id))
             .group_by(ActionNote.action_id)
         ).all()
     )
@@ -859,8 +891,8 @@ def action_rows(
                 years=tuple(
                     ActionYear(
                         each_year,
-                        natures.get(FundingNature.COMMON_LAW, Amounts.zero()),
-                        natures.get(FundingNature.SPECIFIC, Amounts.zero()),
+                        natures.get(FundingNature.COMMON_LAW, NO_AMOUNTS),
+                        natures.get(FundingNature.SPECIFIC, NO_AMOUNTS),
                     )
                     for each_year, natures in sorted(by_year.items())
                 ),

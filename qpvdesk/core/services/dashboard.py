@@ -42,6 +42,7 @@ from qpvdesk.core.domain.models import (
     Payment,
 )
 from qpvdesk.core.domain.money import Money
+from qpvdesk.core.services.dossier_list import collector_paused
 from qpvdesk.core.services.finance import (
     FinanceRow,
     FinanceTotal,
@@ -52,6 +53,8 @@ from qpvdesk.core.services.finance import (
 
 INCOMPLETE_AFTER_DAYS = 15
 PAYABLE_STATES = (DossierState.AGREEMENT_SIGNED, DossierState.PAID)
+# The states of the dossiers something may be due on (`due_items`).
+_DUE_STATES = (DossierState.INCOMPLETE, DossierState.APPROVED, *PAYABLE_STATES)
 
 
 class DueKind(StrEnum):
@@ -214,8 +217,7 @@ def _dossiers_in(session: Session, *states: DossierState) -> list[tuple[Any, ...
     )
 
 
-def _incomplete(session: Session, today: date) -> list[DueItem]:
-    dossiers = _dossiers_in(session, DossierState.INCOMPLETE)
+def _incomplete(session: Session, dossiers: list[tuple[Any, ...]], today: date) -> list[DueItem]:
     since = _since(session, DossierState.INCOMPLETE, DossierState.INCOMPLETE)
     items = []
     for dossier_id, reference, _year, _last, _state, received_on, holder, title in dossiers:
@@ -237,8 +239,7 @@ def _incomplete(session: Session, today: date) -> list[DueItem]:
     return items
 
 
-def _agreements(session: Session) -> list[DueItem]:
-    dossiers = _dossiers_in(session, DossierState.APPROVED)
+def _agreements(session: Session, dossiers: list[tuple[Any, ...]]) -> list[DueItem]:
     since = _since(session, DossierState.APPROVED, DossierState.APPROVED)
     items = []
     for dossier_id, reference, year, _last, _state, received_on, holder, title in dossiers:
@@ -257,8 +258,7 @@ def _agreements(session: Session) -> list[DueItem]:
     return items
 
 
-def _payments(session: Session) -> list[DueItem]:
-    dossiers = _dossiers_in(session, *PAYABLE_STATES)
+def _payments(session: Session, dossiers: list[tuple[Any, ...]]) -> list[DueItem]:
     if not dossiers:
         return []
     ids = _in_states(*PAYABLE_STATES)
@@ -320,11 +320,9 @@ def report_deadline(year: int) -> date:
     return date(year + 1, 6, 30)
 
 
-def _reports(session: Session, today: date) -> list[DueItem]:
+def _reports(dossiers: list[tuple[Any, ...]], today: date) -> list[DueItem]:
     items = []
-    for dossier_id, reference, year, last_year, _state, _received, holder, title in _dossiers_in(
-        session, DossierState.PAID
-    ):
+    for dossier_id, reference, year, last_year, _state, _received, holder, title in dossiers:
         deadline = report_deadline(last_year or year)
         if today <= deadline:
             continue
@@ -386,11 +384,22 @@ def _follow_ups(session: Session, today: date) -> list[DueItem]:
 def due_items(session: Session, today: date | None = None) -> list[DueItem]:
     """Everything due on *today* (default: the real today), every year, by kind then date."""
     day = today or date.today()
+    with collector_paused():
+        return _due_items(session, day)
+
+
+def _due_items(session: Session, day: date) -> list[DueItem]:
+    # One reading of the dossiers concerned, shared out by state (each kind used to scan them).
+    dossiers = _dossiers_in(session, *_DUE_STATES)
+    by_state: dict[DossierState, list[tuple[Any, ...]]] = {state: [] for state in _DUE_STATES}
+    for row in dossiers:
+        by_state[row[4]].append(row)
+    payable = [row for row in dossiers if row[4] in PAYABLE_STATES]
     items = [
-        *_incomplete(session, day),
-        *_agreements(session),
-        *_payments(session),
-        *_reports(session, day),
+        *_incomplete(session, by_state[DossierState.INCOMPLETE], day),
+        *_agreements(session, by_state[DossierState.APPROVED]),
+        *_payments(session, payable),
+        *_reports(by_state[DossierState.PAID], day),
         *_follow_ups(session, day),
     ]
     items.sort(key=lambda item: (_KIND_ORDER[item.kind], item.date, item.reference or ""))

@@ -759,49 +759,88 @@ def envelope_consumption(
     proposed amount and what the row takes from the envelope. Rows of other lines
     or years are ignored.
     """
-    envelope = session.scalar(
-        select(Envelope.amount).where(
-            Envelope.budget_line_id == budget_line_id, Envelope.year == year
+    key = (budget_line_id, year)
+    return envelope_consumptions(session, {key: extra or {}})[key]
+
+
+def envelope_consumptions(
+    session: Session, extras: Mapping[tuple[int, int], Mapping[int, Money]]
+) -> dict[tuple[int, int], EnvelopeConsumption]:
+    """`envelope_consumption` of several (budget line, year) at once, in four statements.
+
+    The meeting mode shows every envelope its agenda touches after each opinion: one
+    query per envelope and figure made that a tenth of a second on a large file.
+    """
+    if not extras:
+        return {}
+    lines = sorted({line for line, _ in extras})
+    years = sorted({year for _, year in extras})
+    where = (Funding.budget_line_id.in_(lines), Funding.year.in_(years))
+    envelopes = {
+        (line, year): amount
+        for line, year, amount in session.execute(
+            select(Envelope.budget_line_id, Envelope.year, Envelope.amount).where(
+                Envelope.budget_line_id.in_(lines), Envelope.year.in_(years)
+            )
         )
-    )
-    where = (Funding.budget_line_id == budget_line_id, Funding.year == year)
-    sums = session.execute(
-        select(
-            func.sum(Funding.requested),
-            func.sum(Funding.proposed),
-            func.sum(Funding.granted),
-            func.sum(func.coalesce(Funding.granted, Funding.proposed)),
-        ).where(*where)
-    ).one()
-    requested, proposed, granted, committed = (_or_zero(value) for value in sums)
-    paid = _or_zero(
-        session.scalar(
-            select(func.sum(Payment.amount))
+    }
+    sums = {
+        (line, year): [_or_zero(value) for value in values]
+        for line, year, *values in session.execute(
+            select(
+                Funding.budget_line_id,
+                Funding.year,
+                func.sum(Funding.requested),
+                func.sum(Funding.proposed),
+                func.sum(Funding.granted),
+                func.sum(func.coalesce(Funding.granted, Funding.proposed)),
+            )
+            .where(*where)
+            .group_by(Funding.budget_line_id, Funding.year)
+        )
+    }
+    paid = {
+        (line, year): _or_zero(amount)
+        for line, year, amount in session.execute(
+            select(Funding.budget_line_id, Funding.year, func.sum(Payment.amount))
             .join(Funding, Funding.id == Payment.funding_id)
             .where(*where, Payment.paid_on.is_not(None))
+            .group_by(Funding.budget_line_id, Funding.year)
         )
-    )
-    if extra:
-        previews = session.execute(
-            select(Funding.id, Funding.proposed, Funding.granted).where(
-                *where, Funding.id.in_(list(extra))
-            )
-        ).all()
-        for funding_id, old_proposed, old_granted in previews:
-            amount = extra[funding_id]
+    }
+    previews: dict[int, tuple[int, int, Money | None, Money | None]] = {}
+    named = sorted({funding_id for extra in extras.values() for funding_id in extra})
+    if named:
+        for funding_id, line, year, old_proposed, old_granted in session.execute(
+            select(
+                Funding.id, Funding.budget_line_id, Funding.year, Funding.proposed, Funding.granted
+            ).where(Funding.id.in_(named))
+        ):
+            previews[funding_id] = (line, year, old_proposed, old_granted)
+    result = {}
+    nothing = [Money.zero()] * 4
+    for key, extra in extras.items():
+        requested, proposed, granted, committed = sums.get(key, nothing)
+        for funding_id, amount in extra.items():
+            preview = previews.get(funding_id)
+            if preview is None or preview[:2] != key:
+                continue
+            _line, _year, old_proposed, old_granted = preview
             proposed = proposed - _or_zero(old_proposed) + amount
             committed = committed - _committed(old_proposed, old_granted) + amount
-    return EnvelopeConsumption(
-        budget_line_id=budget_line_id,
-        year=year,
-        envelope=envelope,
-        requested=requested,
-        proposed=proposed,
-        granted=granted,
-        committed=committed,
-        paid=paid,
-        remaining=None if envelope is None else envelope - committed,
-    )
+        envelope = envelopes.get(key)
+        result[key] = EnvelopeConsumption(
+            budget_line_id=key[0],
+            year=key[1],
+            envelope=envelope,
+            requested=requested,
+            proposed=proposed,
+            granted=granted,
+            committed=committed,
+            paid=paid.get(key, Money.zero()),
+            remaining=None if envelope is None else envelope - committed,
+        )
+    return result
 
 
 # --- warnings ------------------------------------------------------------------------------
@@ -909,6 +948,7 @@ __all__ = [
     "delete_funding",
     "delete_payment",
     "envelope_consumption",
+    "envelope_consumptions",
     "funding_rows",
     "funding_warnings",
     "set_common_law_funding",

@@ -69,7 +69,7 @@ from qpvdesk.core.domain.workflow import allowed_next
 from qpvdesk.core.errors import ValidationError
 from qpvdesk.core.services import dossiers as dossier_service
 from qpvdesk.core.services.committees import DECIDING_KINDS, MemberRow, member_rows
-from qpvdesk.core.services.funding import envelope_consumption
+from qpvdesk.core.services.funding import envelope_consumptions
 from qpvdesk.core.storage.engine import current_user
 
 MAX_PLACE = 300
@@ -1820,9 +1820,10 @@ def _envelope_lines(session: Session, briefs: Sequence[DossierBrief]) -> list[En
             .where(BudgetLine.id.in_([k[0] for k in keys]))
         )
     }
+    consumptions = envelope_consumptions(session, extra)
     lines = []
     for line_id, year in keys:
-        consumption = envelope_consumption(session, line_id, year, extra=extra[(line_id, year)])
+        consumption = consumptions[(line_id, year)]
         name, code, funder = names[line_id]
         lines.append(
             EnvelopeLine(

@@ -74,8 +74,12 @@ class FileState:
     needs_upgrade: bool
 
 
-def inspect_file(path: Path) -> FileState:
-    """Check that *path* is a sound qpvdesk file this version knows; never writes to it."""
+def inspect_file(path: Path, *, check_integrity: bool = True) -> FileState:
+    """Check that *path* is a sound qpvdesk file this version knows; never writes to it.
+
+    *check_integrity* runs ``PRAGMA quick_check`` (about 1 s a 100 MB file): skipped only
+    when the caller checks the same file again, fully, right after.
+    """
     name = f"« {path.name} »"
     if not path.exists():
         if not path.parent.exists():
@@ -112,8 +116,8 @@ def inspect_file(path: Path) -> FileState:
     except sqlite3.Error as exc:
         raise _refused(exc, path) from None
     try:
-        check = connection.execute("PRAGMA quick_check").fetchall()
-        if check != [("ok",)]:
+        check = connection.execute("PRAGMA quick_check").fetchall() if check_integrity else None
+        if check_integrity and check != [("ok",)]:
             raise UnusableFileError(
                 f"Le fichier {name} est endommagé (vérification d'intégrité en échec). "
                 "Il n'a pas été modifié : restaurez la dernière sauvegarde."
@@ -408,12 +412,15 @@ def open_database(
     """
     say = on_progress or (lambda _message: None)
     origin = path.expanduser().absolute()
-    inspect_file(origin)
+    location = classify(origin)
+    copied = location is not Location.LOCAL and not read_only and working_copies is not None
+    # What the file is, before taking anything. Its integrity is checked once: here when it
+    # is about to be copied to work on, below (under the lock) when it is opened in place.
+    inspect_file(origin, check_integrity=copied)
     warnings: list[str] = []
     working_copy: WorkingCopy | None = None
     local = origin
-    location = classify(origin)
-    if location is not Location.LOCAL and not read_only and working_copies is not None:
+    if copied:
         working_copy = open_working_copy(origin, working_copies)
         local = working_copy.local_path
         warnings.append(

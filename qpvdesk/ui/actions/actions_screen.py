@@ -175,7 +175,9 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
         context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
-        self.reload()
+        # Read at the first showing, not at start-up: every page is built with the window.
+        self._stale = True
+        self._show_nothing()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -344,6 +346,10 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
     def reload(self) -> None:
         """Read the actions again, keeping the selection and any unsaved typing."""
         self._stale = False
+        if self._choices is None:
+            # The first reading: the years come first, to read only the default year's rows.
+            self._choices = self._context.read(load_choices)
+            self._fill_years(self._choices)
         year = self.year()
 
         def load(session: Session) -> tuple[ActionChoices, list[ActionRow]]:
@@ -352,7 +358,7 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
         choices, rows = self._context.read(load)
         self._choices = choices
         self._fill_years(choices)
-        if self.year() != year:  # the years were set for the first time
+        if self.year() != year:  # the year shown is no longer offered
             rows = self._context.read(lambda session: action_rows(session, year=self.year()))
         self._fill_priorities(choices)
         self._all_rows = rows
@@ -401,6 +407,7 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
         self._new = False
         self._shown_id = None
         self._snapshot = None
+        self._choices = None
         self.view.year_combo.clear()
         self.view.coverage_year_combo.clear()
         self.view.table.setCurrentIndex(QModelIndex())

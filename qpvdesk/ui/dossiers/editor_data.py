@@ -30,7 +30,7 @@ from qpvdesk.core.services.documents import (
 )
 from qpvdesk.core.services.dossiers import DossierDetail, dossier_detail
 from qpvdesk.core.services.framework import objective_rows
-from qpvdesk.core.services.funding import EnvelopeConsumption, envelope_consumption
+from qpvdesk.core.services.funding import EnvelopeConsumption, envelope_consumptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,5 +231,5 @@ def load_snapshot(session: Session, dossier_id: int) -> EditorSnapshot | None:
         detail=detail,
         documents=tuple(document_rows(session, dossier_id=dossier_id)),
         expired_documents=tuple(expired_documents_for_dossier(session, dossier_id)),
-        envelopes={key: envelope_consumption(session, *key) for key in keys},
+        envelopes=envelope_consumptions(session, {key: {} for key in keys}),
     )

@@ -165,7 +165,10 @@ class PartnersScreen(QWidget):
         context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
-        self.reload()
+        # Read at the first showing, not at start-up: every page is built with the window.
+        self._stale = True
+        self._update_count()
+        self._show_detail(None)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
