@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from qpvdesk import __version__
@@ -20,6 +22,23 @@ from qpvdesk.ui.opening import open_initial_database
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
+#: With this environment variable at 1, the start prints `SHOWN_MARKER <epoch seconds>` once
+#: the window is on screen (benchmarks/bench_startup.py measures the start time with it).
+REPORT_SHOWN_VARIABLE = "QPVDESK_REPORT_SHOWN"
+SHOWN_MARKER = "qpvdesk-shown"
+
+
+class ShownReporter(QObject):
+    """Prints the marker once, on the first turn of the event loop after the first expose."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"{SHOWN_MARKER} {time.time():.6f}", flush=True)
 
 
 def make_application() -> QApplication:
@@ -76,6 +95,9 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     app.aboutToQuit.connect(window.close_database)
     _quit_on_signals(app, window)
     window.show()
+    if os.environ.get(REPORT_SHOWN_VARIABLE) == "1" and window.windowHandle() is not None:
+        reporter = ShownReporter(window)
+        window.windowHandle().installEventFilter(reporter)
     window.show_open_warnings()
     status = app.exec()
     window.close_database()
