@@ -57,16 +57,16 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 7px 10px; }")
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        # Each screen is built the first time it is needed (`page`): until then an empty
+        # placeholder holds its place in the stack.
+        self._pages: dict[str, QWidget] = {}
         for section in self.sections:
-            page = self._make_page(section)
-            self.pages[section.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())
             item = QListWidgetItem(section.title)
             item.setData(_KEY_ROLE, section.key)
             self.navigation.addItem(item)
         self.navigation.setFixedWidth(self.navigation.sizeHintForColumn(0) + 40)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -88,15 +88,43 @@ class MainWindow(QMainWindow):
         self._show_database()
         self._restore_settings()
 
-    def _make_page(self, section: Section) -> QWidget:
-        return make_page(section, self.context)
+    def page(self, key: str) -> QWidget:
+        """The screen of section *key*, built now if it was not yet."""
+        page = self._pages.get(key)
+        if page is None:
+            row = self.section_keys().index(key)
+            placeholder = self.stack.widget(row)
+            current = self.stack.currentWidget()
+            with busy_cursor():
+                page = make_page(self.sections[row], self.context)
+            self._pages[key] = page
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentWidget(page if current is placeholder else current)
+        return page
+
+    def built_pages(self) -> list[QWidget]:
+        """The screens built so far (the others hold nothing yet)."""
+        return list(self._pages.values())
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentWidget(self.page(self.sections[row].key))
 
     def _open_dossier(self, dossier_id: int) -> None:
         open_dossier_editor(self.context, self, dossier_id)
 
-    def _show_dossiers(self, _ids: list[int], _caption: str) -> None:
+    def _show_dossiers(self, ids: list[int], caption: str) -> None:
         # The Dossiers page filters itself on the same signal; bring it to the front.
+        built = DOSSIERS in self._pages
         self.select_section(DOSSIERS)
+        if not built:  # built just now: it missed the signal
+            from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen  # imported by now
+
+            page = self.page(DOSSIERS)
+            assert isinstance(page, DossiersScreen)
+            page.show_ids(ids, caption)
 
     def _build_edit_actions(self) -> None:
         stack = self.context.undo_stack
@@ -143,7 +171,9 @@ class MainWindow(QMainWindow):
         return self.sections[max(0, self.navigation.currentRow())].key
 
     def select_section(self, key: str) -> None:
-        self.navigation.setCurrentRow(self.section_keys().index(key))
+        row = self.section_keys().index(key)
+        self.navigation.setCurrentRow(row)
+        self._show_row(row)  # no signal when the row was current already
 
     # ------------------------------------------------------------------ the open file
 
@@ -162,10 +192,14 @@ class MainWindow(QMainWindow):
         if BACKUP_TOPIC in changes or "*" in changes:
             self.status.show_last_backup(self.context.database)
 
-    def _on_focus_requested(self, topic: str, _target: object) -> None:
+    def _on_focus_requested(self, topic: str, target: object) -> None:
         # An undo or redo shows where it happened (the page itself selects the item).
         if topic in self.section_keys():
+            built = topic in self._pages
             self.select_section(topic)
+            if not built:
+                # Built just now, after this signal was sent: it is sent again for the page.
+                self.context.focus_requested.emit(topic, target)
 
     def show_message(self, text: str) -> None:
         self.status.showMessage(text, 8000)
@@ -181,7 +215,7 @@ class MainWindow(QMainWindow):
         """Before closing or switching files: every page saves or drops its unsaved edits."""
         if not close_dossier_editors(self.context):
             return False
-        for page in self.pages.values():
+        for page in self.built_pages():
             maybe_save = getattr(page, "maybe_save", None)
             if maybe_save is not None and not maybe_save():
                 return False
