@@ -22,7 +22,6 @@ from qpvdesk.core.errors import UserFacingError
 from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.dossiers.editor import close_dossier_editors, open_dossier_editor
 from qpvdesk.ui.exchange_menu import ExchangeMenu
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
 from qpvdesk.ui.opening import busy_cursor
@@ -113,6 +112,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.page(self.sections[row].key))
 
     def _open_dossier(self, dossier_id: int) -> None:
+        from qpvdesk.ui.dossiers.editor import open_dossier_editor
+
         open_dossier_editor(self.context, self, dossier_id)
 
     def _show_dossiers(self, ids: list[int], caption: str) -> None:
@@ -213,6 +214,8 @@ class MainWindow(QMainWindow):
 
     def confirm_leave(self) -> bool:
         """Before closing or switching files: every page saves or drops its unsaved edits."""
+        from qpvdesk.ui.dossiers.editor import close_dossier_editors
+
         if not close_dossier_editors(self.context):
             return False
         for page in self.built_pages():
