@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, QT_QPA_PLATFORM=args.platform, QPVDESK_REPORT_SHOWN="1",
                    XDG_CONFIG_HOME=str(work / "config"), XDG_DATA_HOME=str(work / "data"),
                    XDG_STATE_HOME=str(work / "state"), XDG_CACHE_HOME=str(work / "cache"))
+        # As an installed copy starts: from compiled bytecode (written by the warm-up run),
+        # not recompiling every module of qpvdesk at each start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         database = args.db
         if database is None:
             database = work / "demo.sqlite"
