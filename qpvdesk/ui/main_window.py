@@ -57,8 +57,8 @@ class MainWindow(QMainWindow):
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 7px 10px; }")
         self.stack = QStackedWidget()
         # Each screen is built the first time it is needed (`page`): until then an empty
-        # placeholder holds its place in the stack.
-        self._pages: dict[str, QWidget] = {}
+        # placeholder holds its place in the stack. The screens built so far, by section key:
+        self.pages: dict[str, QWidget] = {}
         for section in self.sections:
             self.stack.addWidget(QWidget())
             item = QListWidgetItem(section.title)
@@ -89,23 +89,19 @@ class MainWindow(QMainWindow):
 
     def page(self, key: str) -> QWidget:
         """The screen of section *key*, built now if it was not yet."""
-        page = self._pages.get(key)
+        page = self.pages.get(key)
         if page is None:
             row = self.section_keys().index(key)
             placeholder = self.stack.widget(row)
             current = self.stack.currentWidget()
             with busy_cursor():
                 page = make_page(self.sections[row], self.context)
-            self._pages[key] = page
+            self.pages[key] = page
             self.stack.insertWidget(row, page)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             self.stack.setCurrentWidget(page if current is placeholder else current)
         return page
-
-    def built_pages(self) -> list[QWidget]:
-        """The screens built so far (the others hold nothing yet)."""
-        return list(self._pages.values())
 
     def _show_row(self, row: int) -> None:
         if row >= 0:
@@ -118,7 +114,7 @@ class MainWindow(QMainWindow):
 
     def _show_dossiers(self, ids: list[int], caption: str) -> None:
         # The Dossiers page filters itself on the same signal; bring it to the front.
-        built = DOSSIERS in self._pages
+        built = DOSSIERS in self.pages
         self.select_section(DOSSIERS)
         if not built:  # built just now: it missed the signal
             from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen  # imported by now
@@ -196,7 +192,7 @@ class MainWindow(QMainWindow):
     def _on_focus_requested(self, topic: str, target: object) -> None:
         # An undo or redo shows where it happened (the page itself selects the item).
         if topic in self.section_keys():
-            built = topic in self._pages
+            built = topic in self.pages
             self.select_section(topic)
             if not built:
                 # Built just now, after this signal was sent: it is sent again for the page.
@@ -218,7 +214,7 @@ class MainWindow(QMainWindow):
 
         if not close_dossier_editors(self.context):
             return False
-        for page in self.built_pages():
+        for page in self.pages.values():
             maybe_save = getattr(page, "maybe_save", None)
             if maybe_save is not None and not maybe_save():
                 return False

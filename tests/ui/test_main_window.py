@@ -66,11 +66,11 @@ def test_clicking_a_section_shows_its_page(qtbot: Any, window: MainWindow) -> No
 def test_only_the_page_shown_is_built_at_start(make_window: Callable[..., MainWindow],
                                                db_path: Path, settings: QSettings) -> None:
     window = make_window(db_path)
-    assert [type(page) for page in window.built_pages()] == [DashboardScreen]
+    assert [type(page) for page in window.pages.values()] == [DashboardScreen]
     window.close()
     settings.setValue(SECTION_KEY, "framework")  # as if the last session ended there
     again = make_window(db_path)
-    assert [type(page) for page in again.built_pages()] == [FrameworkScreen]
+    assert [type(page) for page in again.pages.values()] == [FrameworkScreen]
     assert again.stack.currentWidget() is again.page("framework")
 
 
