@@ -248,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
+        # The core (SQLAlchemy, the models) before Qt: once imported, PySide6 reads the source
+        # of every module imported after it, looking for its `__feature__` switches.
+        import qpvdesk.core.domain.models
+        import qpvdesk.core.storage.database  # noqa: F401
         from qpvdesk.ui.app import run_gui
 
         return run_gui(args.db, read_only=args.read_only)

@@ -123,6 +123,20 @@ def test_a_damaged_file_is_refused_untouched(builtin_db: Path) -> None:
     assert _digest(builtin_db) == before
 
 
+def test_a_damaged_file_in_a_synced_folder_is_refused_before_any_copy(
+    builtin_db: Path, tmp_path: Path
+) -> None:
+    synced = tmp_path / "OneDrive - Mairie" / "contrat.sqlite"
+    synced.parent.mkdir()
+    data = bytearray(builtin_db.read_bytes())
+    for offset in range(4096 * 5, 4096 * 30):
+        data[offset] = 0xA5
+    synced.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match="endommagé"):
+        open_database(synced, working_copies=tmp_path / "local")
+    assert not any((tmp_path / "local").rglob("*.sqlite"))
+
+
 def test_a_missing_file_or_folder_gets_a_french_message(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="n'existe pas"):
         open_database(tmp_path / "absent.sqlite")

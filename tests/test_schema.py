@@ -72,6 +72,14 @@ def test_migrations_are_at_head(engine: Engine) -> None:
         assert migrate.file_revision(raw) == migrate.head_revision()  # type: ignore[arg-type]
 
 
+def test_head_read_from_the_scripts_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.head_revision() == scripts.get_current_head()
+    assert migrate.known_revisions() == {script.revision for script in scripts.walk_revisions()}
+
+
 def _refused(engine: Engine, sql: str) -> None:
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text(sql))

@@ -23,8 +23,8 @@ from qpvdesk.ui.shown_marker import report_when_shown
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
-#: With this environment variable at 1, the start prints `SHOWN_MARKER <epoch seconds>` once
-#: the window is on screen (benchmarks/bench_bundle.py measures the start time with it).
+
+
 def make_application() -> QApplication:
     """The QApplication, named for QSettings, in French (Qt's own buttons included)."""
     existing = QApplication.instance()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from qpvdesk.core.errors import UserFacingError
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.import_dialog import ImportDialog
 from qpvdesk.ui.opening import busy_cursor
+
+if TYPE_CHECKING:
+    from qpvdesk.ui.import_dialog import ImportDialog
 
 #: ``work(progress)``: *progress(done, total)* may raise `ExportCancelled`.
 Work = Callable[[Callable[[int, int], None]], Any]
@@ -438,6 +440,8 @@ class ExchangeMenu(QObject):
 
             with busy_cursor(), database.read() as session:
                 return read_and_preview(session, path, options)
+
+        from qpvdesk.ui.import_dialog import ImportDialog
 
         dialog = ImportDialog(preview, self._window, reanalyse=reanalyse)
         dialog.save_errors_requested.connect(lambda: self._save_error_report(dialog.preview))

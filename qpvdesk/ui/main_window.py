@@ -31,7 +31,6 @@ from qpvdesk.core.errors import UserFacingError
 from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.dossiers.editor import close_dossier_editors, open_dossier_editor
 from qpvdesk.ui.exchange_menu import ExchangeMenu
 from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
 from qpvdesk.ui.help_dialog import DATA_PAGE, GUIDE_PAGE, SHORTCUTS_PAGE, DataPlaces, HelpDialog
@@ -75,16 +74,16 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 7px 10px; }")
         self.stack = QStackedWidget()
+        # Each screen is built the first time it is needed (`page`): until then an empty
+        # placeholder holds its place in the stack. The screens built so far, by section key:
         self.pages: dict[str, QWidget] = {}
         for section in self.sections:
-            page = self._make_page(section)
-            self.pages[section.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())
             item = QListWidgetItem(section.title)
             item.setData(_KEY_ROLE, section.key)
             self.navigation.addItem(item)
         self.navigation.setFixedWidth(self.navigation.sizeHintForColumn(0) + 40)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -109,15 +108,41 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.setAcceptDrops(True)
 
-    def _make_page(self, section: Section) -> QWidget:
-        return make_page(section, self.context)
+    def page(self, key: str) -> QWidget:
+        """The screen of section *key*, built now if it was not yet."""
+        page = self.pages.get(key)
+        if page is None:
+            row = self.section_keys().index(key)
+            placeholder = self.stack.widget(row)
+            current = self.stack.currentWidget()
+            with busy_cursor():
+                page = make_page(self.sections[row], self.context)
+            self.pages[key] = page
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentWidget(page if current is placeholder else current)
+        return page
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentWidget(self.page(self.sections[row].key))
 
     def _open_dossier(self, dossier_id: int) -> None:
+        from qpvdesk.ui.dossiers.editor import open_dossier_editor
+
         open_dossier_editor(self.context, self, dossier_id)
 
-    def _show_dossiers(self, _ids: list[int], _caption: str) -> None:
+    def _show_dossiers(self, ids: list[int], caption: str) -> None:
         # The Dossiers page filters itself on the same signal; bring it to the front.
+        built = DOSSIERS in self.pages
         self.select_section(DOSSIERS)
+        if not built:  # built just now: it missed the signal
+            from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen  # imported by now
+
+            page = self.page(DOSSIERS)
+            assert isinstance(page, DossiersScreen)
+            page.show_ids(ids, caption)
 
     def _build_edit_actions(self) -> None:
         stack = self.context.undo_stack
@@ -174,7 +199,9 @@ class MainWindow(QMainWindow):
         return self.sections[max(0, self.navigation.currentRow())].key
 
     def select_section(self, key: str) -> None:
-        self.navigation.setCurrentRow(self.section_keys().index(key))
+        row = self.section_keys().index(key)
+        self.navigation.setCurrentRow(row)
+        self._show_row(row)  # no signal when the row was current already
 
     # ------------------------------------------------------------------ the open file
 
@@ -196,10 +223,14 @@ class MainWindow(QMainWindow):
         if BACKUP_TOPIC in changes or "*" in changes:
             self.status.show_last_backup(self.context.database)
 
-    def _on_focus_requested(self, topic: str, _target: object) -> None:
+    def _on_focus_requested(self, topic: str, target: object) -> None:
         # An undo or redo shows where it happened (the page itself selects the item).
         if topic in self.section_keys():
+            built = topic in self.pages
             self.select_section(topic)
+            if not built:
+                # Built just now, after this signal was sent: it is sent again for the page.
+                self.context.focus_requested.emit(topic, target)
 
     def show_message(self, text: str) -> None:
         self.status.showMessage(text, 8000)
@@ -213,6 +244,8 @@ class MainWindow(QMainWindow):
 
     def confirm_leave(self) -> bool:
         """Before closing or switching files: every page saves or drops its unsaved edits."""
+        from qpvdesk.ui.dossiers.editor import close_dossier_editors
+
         if not close_dossier_editors(self.context):
             return False
         for page in self.pages.values():

@@ -1,39 +1,38 @@
-"""Which screen shows each section of the navigation list."""
+"""Which screen shows each section of the navigation list.
+
+A screen's module is imported when the screen is first built, so that starting the window
+imports only the section it opens on.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtWidgets import QWidget
 
-from qpvdesk.ui.actions.actions_screen import ActionsScreen
-from qpvdesk.ui.calls.calls_screen import CallsScreen
 from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
-from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen
-from qpvdesk.ui.evaluation.evaluation_screen import EvaluationScreen
-from qpvdesk.ui.finance.finance_screen import FinanceScreen
-from qpvdesk.ui.framework.framework_screen import FrameworkScreen
-from qpvdesk.ui.meetings.meetings_screen import MeetingsScreen
-from qpvdesk.ui.observation.observation_screen import ObservationScreen
-from qpvdesk.ui.partners.partners_screen import PartnersScreen
 from qpvdesk.ui.sections import DASHBOARD, FRAMEWORK, Section
 
-# One line per built screen: section key -> factory taking the application context.
-PAGES: dict[str, Callable[[AppContext], QWidget]] = {
-    DASHBOARD: DashboardScreen,
-    FRAMEWORK: FrameworkScreen,
-    "funding": FinanceScreen,
-    "partners": PartnersScreen,
-    "calls": CallsScreen,
-    "dossiers": DossiersScreen,
-    "actions": ActionsScreen,
-    "evaluation": EvaluationScreen,
-    "observation": ObservationScreen,
-    "committees": MeetingsScreen,
+# One line per built screen: section key -> "module:Class" taking the application context.
+PAGES: dict[str, str] = {
+    DASHBOARD: "qpvdesk.ui.dashboard.dashboard_screen:DashboardScreen",
+    FRAMEWORK: "qpvdesk.ui.framework.framework_screen:FrameworkScreen",
+    "funding": "qpvdesk.ui.finance.finance_screen:FinanceScreen",
+    "partners": "qpvdesk.ui.partners.partners_screen:PartnersScreen",
+    "calls": "qpvdesk.ui.calls.calls_screen:CallsScreen",
+    "dossiers": "qpvdesk.ui.dossiers.dossiers_screen:DossiersScreen",
+    "actions": "qpvdesk.ui.actions.actions_screen:ActionsScreen",
+    "evaluation": "qpvdesk.ui.evaluation.evaluation_screen:EvaluationScreen",
+    "observation": "qpvdesk.ui.observation.observation_screen:ObservationScreen",
+    "committees": "qpvdesk.ui.meetings.meetings_screen:MeetingsScreen",
 }
 
 
 def make_page(section: Section, context: AppContext) -> QWidget:
-    """The screen of *section*."""
-    return PAGES[section.key](context)
+    """The screen of *section* (its module is imported now)."""
+    module_name, class_name = PAGES[section.key].split(":")
+    screen = cast(Callable[[AppContext], QWidget],
+                  getattr(importlib.import_module(module_name), class_name))
+    return screen(context)

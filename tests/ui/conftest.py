@@ -157,7 +157,7 @@ def read_back(open_db: Callable[..., Database], db_path: Path) -> Callable[[Call
 def screen(window: MainWindow) -> FrameworkScreen:
     """The "Cadre stratégique" page of the window, shown."""
     window.select_section("framework")
-    page = window.pages["framework"]
+    page = window.page("framework")
     assert isinstance(page, FrameworkScreen)
     return page
 

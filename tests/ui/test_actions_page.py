@@ -565,7 +565,7 @@ def test_ctrl_z_undoes_a_saved_action(qtbot: Any, make_window: Callable[..., Mai
                                       demo_path: Path, messenger: Any) -> None:
     window = make_window(demo_path)
     window.select_section("actions")
-    screen = window.pages["actions"]
+    screen = window.page("actions")
     assert isinstance(screen, ActionsScreen)
     context = window.context
     objective = context.read(lambda s: next(

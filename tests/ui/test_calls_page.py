@@ -304,7 +304,7 @@ def test_ctrl_z_after_a_save_undoes_it(qtbot: Any, make_window: Callable[..., Ma
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     window.select_section("calls")
-    screen = window.pages["calls"]
+    screen = window.page("calls")
     assert isinstance(screen, CallsScreen)
     context = window.context
     call = call_id(context, CALL_2026)

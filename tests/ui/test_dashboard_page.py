@@ -52,7 +52,7 @@ def window(make_window: Callable[..., MainWindow], db_path: Path,
 def board(window: MainWindow) -> DashboardScreen:
     """The dashboard of the window, judged on 30 June 2026, on 2026."""
     window.select_section("dashboard")
-    page = window.pages["dashboard"]
+    page = window.page("dashboard")
     assert isinstance(page, DashboardScreen)
     page.today = lambda: TODAY
     page.refresh()
@@ -255,7 +255,7 @@ def test_double_click_or_enter_on_a_due_item_opens_its_dossier(
 
 def test_nothing_due_says_so(make_window: Callable[..., MainWindow], db_path: Path) -> None:
     window = make_window(db_path)  # the built-in contract alone
-    page = window.pages["dashboard"]
+    page = window.page("dashboard")
     assert isinstance(page, DashboardScreen)
     assert page.due_model.rowCount() == 0
     assert page.view.due_empty_label.isVisibleTo(page)

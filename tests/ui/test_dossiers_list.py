@@ -588,7 +588,7 @@ def test_the_window_shows_the_page_with_its_own_settings(
     path = folder / "demo.sqlite"
     shutil.copyfile(demo_template, path)
     window: MainWindow = make_window(path)
-    page = window.pages["dossiers"]
+    page = window.page("dossiers")
     assert isinstance(page, DossiersScreen)
     window.select_section("dossiers")
     assert page.model.rowCount() > 0

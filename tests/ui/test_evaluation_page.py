@@ -322,7 +322,7 @@ def test_ctrl_z_undoes_a_recorded_report(qtbot: Any, make_window: Callable[..., 
                                          demo_path: Path) -> None:
     window = make_window(demo_path)
     window.select_section("evaluation")
-    screen = window.pages["evaluation"]
+    screen = window.page("evaluation")
     assert isinstance(screen, EvaluationScreen)
     context = window.context
     dossier_id, _action = dossier_in(context, DossierState.PAID)

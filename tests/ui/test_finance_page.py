@@ -75,7 +75,7 @@ def active(window: MainWindow, qtbot: Any) -> MainWindow:
 def page(scenario: Scenario, active: MainWindow) -> FinanceScreen:
     """The Financements page of the window, on 2026."""
     active.select_section("funding")
-    screen = active.pages["funding"]
+    screen = active.page("funding")
     assert isinstance(screen, FinanceScreen)
     screen.set_year(YEAR)
     assert screen.year == YEAR
@@ -429,7 +429,7 @@ def test_a_read_only_file_shows_but_never_edits(
         make_window: Callable[..., MainWindow], scenario: Scenario, db_path: Path) -> None:
     window = make_window(db_path, read_only=True)
     window.select_section("funding")
-    page = window.pages["funding"]
+    page = window.page("funding")
     assert isinstance(page, FinanceScreen)
     page.set_year(YEAR)
     index = catalogue_line(page, scenario.lines["BOP147"], COLUMN_ENVELOPE)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QToolButton
 
 from qpvdesk.core.errors import UserFacingError
@@ -17,8 +17,9 @@ from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.backups import list_backups
 from qpvdesk.core.storage.database import open_database
 from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
+from qpvdesk.ui.dossiers.dossiers_screen import DossiersScreen
 from qpvdesk.ui.framework.framework_screen import FrameworkScreen
-from qpvdesk.ui.main_window import MainWindow
+from qpvdesk.ui.main_window import SECTION_KEY, MainWindow
 
 SECTIONS = [
     "Tableau de bord", "Cadre stratégique", "Appels à projets", "Dossiers", "Actions",
@@ -30,7 +31,7 @@ def test_window_opens_on_the_builtin_contract_with_every_section(window: MainWin
     navigation = window.navigation
     assert [navigation.item(row).text() for row in range(navigation.count())] == SECTIONS
     assert window.stack.count() == 10
-    dashboard = window.pages["dashboard"]
+    dashboard = window.page("dashboard")
     assert isinstance(dashboard, DashboardScreen)
     assert "Clermont l'Hérault" in dashboard.view.title_label.text()
     assert "Centre-ville" in dashboard.view.neighbourhood_label.text()
@@ -39,7 +40,7 @@ def test_window_opens_on_the_builtin_contract_with_every_section(window: MainWin
 
 def test_dashboard_shows_the_file_and_the_contract_years(window: MainWindow,
                                                          db_path: Path) -> None:
-    dashboard = window.pages["dashboard"]
+    dashboard = window.page("dashboard")
     assert isinstance(dashboard, DashboardScreen)
     form = dashboard.view.file_form
     values = {form.itemAt(row, form.ItemRole.LabelRole).widget().text():
@@ -59,8 +60,38 @@ def test_clicking_a_section_shows_its_page(qtbot: Any, window: MainWindow) -> No
                      pos=navigation.visualItemRect(item).center())
     assert isinstance(window.stack.currentWidget(), FrameworkScreen)
     # Every section has a screen of its own: ten different pages, none shared.
-    screens = {type(window.pages[key]) for key in window.section_keys()}
+    screens = {type(window.page(key)) for key in window.section_keys()}
     assert len(screens) == len(SECTIONS) == 10
+
+
+def test_only_the_page_shown_is_built_at_start(make_window: Callable[..., MainWindow],
+                                               db_path: Path, settings: QSettings) -> None:
+    window = make_window(db_path)
+    assert [type(page) for page in window.pages.values()] == [DashboardScreen]
+    window.close()
+    settings.setValue(SECTION_KEY, "framework")  # as if the last session ended there
+    again = make_window(db_path)
+    assert [type(page) for page in again.pages.values()] == [FrameworkScreen]
+    assert again.stack.currentWidget() is again.page("framework")
+
+
+def test_a_page_not_built_yet_answers_a_request_for_dossiers(window: MainWindow) -> None:
+    window.context.show_dossiers_requested.emit([], "Région Occitanie — 2025")
+    assert window.current_section() == "dossiers"
+    page = window.stack.currentWidget()
+    assert isinstance(page, DossiersScreen)
+    assert page.view.banner.isVisibleTo(window)
+    assert "Région Occitanie — 2025" in page.view.banner_label.text()
+
+
+def test_a_page_not_built_yet_selects_what_an_undo_points_at(
+        window: MainWindow, read_back: Callable[[Callable[..., Any]], Any]) -> None:
+    deepest = read_back(objective_rows)[-1]
+    window.context.focus_requested.emit("framework", deepest.id)
+    page = window.stack.currentWidget()
+    assert isinstance(page, FrameworkScreen)
+    assert window.current_section() == "framework"
+    assert page.current_id() == deepest.id
 
 
 def test_status_bar_shows_the_file_and_last_backup(window: MainWindow, db_path: Path) -> None:
@@ -76,7 +107,7 @@ def test_read_only_database_disables_editing(make_window: Callable[..., MainWind
     window = make_window(db_path, read_only=True)
     assert window.status.read_only_label.isVisibleTo(window)
     assert "lecture seule" in window.windowTitle()
-    screen = window.pages["framework"]
+    screen = window.page("framework")
     assert isinstance(screen, FrameworkScreen)
     window.select_section("framework")
     p1 = screen.model.index(0, 0)
@@ -117,7 +148,7 @@ def test_restore_puts_a_backup_back(window: MainWindow, db_path: Path, messenger
     opening = list_backups(db_path)[0]  # taken when the window opened the file
     window.context.write(lambda s: add_objective(s, None, "Priorité ajoutée après"),
                          {"framework"})
-    screen = window.pages["framework"]
+    screen = window.page("framework")
     assert isinstance(screen, FrameworkScreen)
     assert screen.model.rowCount() == 5
     window.file_actions.choose_backup = lambda _parent, backups: opening
@@ -182,8 +213,8 @@ def test_open_another_database_releases_the_first(window: MainWindow, db_path: P
     window.file_actions.open_action.trigger()
     assert window.context.database.origin == other
     assert "autre.sqlite" in window.status.file_label.text()
-    assert window.pages["framework"].model.rowCount() == 0  # type: ignore[attr-defined]
-    assert "Aucun contrat" in window.pages["dashboard"].view.title_label.text()  # type: ignore[attr-defined]
+    assert window.page("framework").model.rowCount() == 0  # type: ignore[attr-defined]
+    assert "Aucun contrat" in window.page("dashboard").view.title_label.text()  # type: ignore[attr-defined]
     first = open_database(db_path, working_copies=tmp_path / "copies")  # the lock is free
     first.close()
 
@@ -196,7 +227,7 @@ def test_new_database_is_created_and_opened(window: MainWindow, tmp_path: Path,
     window.file_actions.new_action.trigger()
     assert target.exists()
     assert window.context.database.origin == target
-    assert window.pages["framework"].model.rowCount() == 0  # type: ignore[attr-defined]
+    assert window.page("framework").model.rowCount() == 0  # type: ignore[attr-defined]
 
 
 def test_new_database_never_replaces_a_file(window: MainWindow, db_path: Path,

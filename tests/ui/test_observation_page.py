@@ -241,7 +241,7 @@ def test_ctrl_z_undoes_an_added_figure(qtbot: Any, make_window: Callable[..., Ma
                                        db_path: Path) -> None:
     window = make_window(db_path)
     window.select_section("observation")
-    screen = window.pages["observation"]
+    screen = window.page("observation")
     assert isinstance(screen, ObservationScreen)
     context = window.context
     assert screen.select_indicator(POVERTY)

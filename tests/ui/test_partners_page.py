@@ -518,7 +518,7 @@ def test_ctrl_z_after_a_save_undoes_it(qtbot: Any, make_window: Callable[..., Ma
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     window.select_section("partners")
-    screen = window.pages["partners"]
+    screen = window.page("partners")
     assert isinstance(screen, PartnersScreen)
     context = window.context
     ronel = organisation_id(context, RONEL)

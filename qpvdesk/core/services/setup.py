@@ -8,8 +8,6 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.services.builtin import load_builtin_contract, load_state_themes
-from qpvdesk.core.services.demo import add_demo_programmation
-from qpvdesk.core.services.demo_evaluation import add_demo_evaluation
 from qpvdesk.core.services.info import DatabaseInfo, database_info
 from qpvdesk.core.storage import migrate
 from qpvdesk.core.storage.database import create_database, open_database
@@ -26,6 +24,10 @@ def create_new_database(path: Path, content: Content = "builtin") -> Path:
             return
         load_builtin_contract(session)
         if content == "demo":
+            # Imported here: the demonstration is large and opening a file never needs it.
+            from qpvdesk.core.services.demo import add_demo_programmation
+            from qpvdesk.core.services.demo_evaluation import add_demo_evaluation
+
             add_demo_programmation(session)
             add_demo_evaluation(session)
 

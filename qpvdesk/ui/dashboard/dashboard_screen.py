@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QShowEvent
@@ -54,12 +53,6 @@ from qpvdesk.ui.topics import COMMITTEES, FRAMEWORK, PARTNERS, PROGRAMMATION
 
 #: A kind of due items holding more than this starts folded.
 FOLD_ABOVE = 40
-
-
-@cache
-def _schema_head() -> str:
-    # Reading Alembic's scripts takes a moment: once per process is enough.
-    return migrate.head_revision()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +144,7 @@ class DashboardScreen(QWidget):
 
     def _read_info(self, session: Session) -> DatabaseInfo:
         self._last_backup = self._context.database.last_backup()
-        return database_info(session, _schema_head(), self._last_backup)
+        return database_info(session, migrate.head_revision(), self._last_backup)
 
     def _read(self, session: Session, due: tuple[DueItem, ...] | None) -> Snapshot:
         info = self._read_info(session)

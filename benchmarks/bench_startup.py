@@ -1,0 +1,132 @@
+"""Cold start from source: `python -m qpvdesk --db FILE` against a bare PySide6 window.
+
+Each program is started N times, alternating, with the same interpreter and the same display;
+the time measured runs from just before the process is created to the line `qpvdesk-shown
+<epoch seconds>` it prints on the first turn of the event loop after its window is first
+exposed (qpvdesk with QPVDESK_REPORT_SHOWN=1, benchmarks/bare_window.py always). qpvdesk opens
+a demonstration database created beforehand, with its settings, data and log in a scratch
+folder (the user's own are left alone). Under Xvfb (`xvfb-run -a`, re-run automatically when
+the platform is xcb and there is no display) or with Qt's offscreen platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "qpvdesk-shown"
+START_TIMEOUT_S = 120
+#: The project's target: start to a shown window at most this many times the bare window.
+RATIO_TARGET = 1.3
+
+
+def start_time(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from creating the process to its marker line; the process is then stopped."""
+    started = time.time()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    try:
+        deadline = started + START_TIMEOUT_S
+        while time.time() < deadline:
+            if not selector.select(timeout=deadline - time.time()):
+                break
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"{command} stopped before showing its window")
+            if line.startswith(MARKER):
+                return float(line.split()[1]) - started
+        raise SystemExit(f"{command} showed no window within {START_TIMEOUT_S} s")
+    finally:
+        selector.close()
+        process.terminate()  # qpvdesk closes its database on SIGTERM
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="starts of each program")
+    parser.add_argument("--platform", choices=["xcb", "offscreen"],
+                        default="xcb" if shutil.which("xvfb-run") else "offscreen",
+                        help="Qt platform (xcb: under Xvfb; default when xvfb-run exists)")
+    parser.add_argument("--db", type=Path,
+                        help="database to open (default: a new demonstration database)")
+    parser.add_argument("--json", type=Path, help="also write the results there")
+    args = parser.parse_args(argv)
+    if args.platform == "xcb" and not os.environ.get("DISPLAY"):
+        if shutil.which("xvfb-run") is None:
+            raise SystemExit("the xcb platform needs a display or xvfb-run (or --platform "
+                             "offscreen)")
+        forwarded = list(sys.argv[1:] if argv is None else argv)
+        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
+                                sys.executable, __file__, *forwarded])
+
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
+        work = Path(scratch)
+        env = dict(os.environ, QT_QPA_PLATFORM=args.platform, QPVDESK_REPORT_SHOWN="1",
+                   XDG_CONFIG_HOME=str(work / "config"), XDG_DATA_HOME=str(work / "data"),
+                   XDG_STATE_HOME=str(work / "state"), XDG_CACHE_HOME=str(work / "cache"))
+        # As an installed copy starts: from compiled bytecode (written by the warm-up run),
+        # not recompiling every module of qpvdesk at each start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        database = args.db
+        if database is None:
+            database = work / "demo.sqlite"
+            subprocess.run([sys.executable, "-m", "qpvdesk", "--db", str(database), "init",
+                            "--demo"], env=env, cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        commands = {
+            "qpvdesk": [sys.executable, "-m", "qpvdesk", "--db", str(database)],
+            "bare": [sys.executable, str(ROOT / "benchmarks" / "bare_window.py")],
+        }
+        print(f"Platform {args.platform}, {args.runs} runs each, load average before: "
+              f"{load_average()}")
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command in commands.values():
+            start_time(command, env)  # warm-up (file cache, first backup): not counted
+        for _run in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(start_time(command, env))
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    ratio = medians["qpvdesk"] / medians["bare"]
+    for name, values in times.items():
+        shown = ", ".join(f"{value:.2f}" for value in values)
+        print(f"{name:8} start to shown window: median {medians[name]:.2f} s  ({shown})")
+    print(f"Ratio qpvdesk / bare window: {ratio:.2f} (target <= {RATIO_TARGET})")
+    print(f"Load average after: {load_average()}")
+    if args.json is not None:
+        args.json.write_text(json.dumps({
+            "platform": args.platform,
+            "start_s": {name: [round(v, 3) for v in values] for name, values in times.items()},
+            "median_s": {name: round(value, 3) for name, value in medians.items()},
+            "ratio": round(ratio, 2),
+        }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
