@@ -27,7 +27,7 @@ ADDRESS = "Bastien.Quillard-rgpd@ville.example"
 
 def partners_page(window: MainWindow) -> PartnersScreen:
     window.select_section("partners")
-    page = window.pages["partners"]
+    page = window.page("partners")
     assert isinstance(page, PartnersScreen)
     return page
 

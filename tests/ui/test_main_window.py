@@ -180,7 +180,7 @@ def test_a_restore_is_undone_from_the_file_menu(window: MainWindow, db_path: Pat
     window.context.write(lambda s: add_objective(s, None, "Priorité ajoutée après"),
                          {"framework"})
     before = _dump(db_path)
-    screen = window.pages["framework"]
+    screen = window.page("framework")
     assert isinstance(screen, FrameworkScreen)
     actions.choose_backup = lambda _parent, backups: opening
     messenger.answers = [True]
