@@ -52,9 +52,11 @@ def application_icon() -> QIcon:
 class _SignalStop:
     """SIGTERM / Ctrl+C at any moment close the file properly (final backup, lock released).
 
-    While the file is being opened the start-up unwinds (the lock is released, a half-taken
-    backup removed); while the window is being built the request waits for it; once it is
-    shown the window closes without questions, then the application quits.
+    While a dialog of the start waits for an answer (the welcome dialog, a locked file…) it is
+    closed as if cancelled, and the start ends there; while the file is being opened the
+    start-up unwinds (the lock is released, a half-taken backup removed); while the window is
+    being built the request waits for it; once it is shown the window closes without
+    questions, then the application quits.
     """
 
     def __init__(self, app: QApplication) -> None:
@@ -65,23 +67,35 @@ class _SignalStop:
         for name in ("SIGTERM", "SIGINT"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), self._on_signal)
+        # Python runs signal handlers only when it gets control: give it a turn regularly,
+        # dialogs of the start included.
+        self._ticker = QTimer(app)
+        self._ticker.setInterval(500)
+        self._ticker.timeout.connect(self._close_start_dialog)
+        self._ticker.start()
+
+    def _close_start_dialog(self) -> None:
+        """Once a stop was asked before the window, each further dialog of the start is
+        cancelled as it shows, until the start gives up."""
+        dialog = QApplication.activeModalWidget()
+        if self.requested and self.window is None and not self.building and dialog is not None:
+            dialog.close()
 
     def _on_signal(self, signum: int, _frame: object) -> None:
+        dialog = QApplication.activeModalWidget()
         if self.window is not None:
             self.stop()
         elif self.building:
             self.requested = True  # raising inside Qt's calls would not unwind
+        elif dialog is not None:
+            self.requested = True  # inside the dialog's own event loop: answer it « cancel »
+            dialog.close()
         else:
             raise SystemExit(128 + signum)
 
     def attach(self, window: MainWindow) -> None:
         """The window is up: stop now if asked meanwhile, else on the next signal."""
         self.window = window
-        # Python runs signal handlers only when it gets control: give it a turn regularly.
-        ticker = QTimer(window)
-        ticker.setInterval(500)
-        ticker.timeout.connect(lambda: None)
-        ticker.start()
         if self.requested:
             QTimer.singleShot(0, self.stop)
 
