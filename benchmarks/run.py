@@ -245,10 +245,11 @@ def phase_meeting(db: Path, runs: int) -> list[Step]:
     copy = scratch / "seance.sqlite"
     shutil.copy(db, copy)
     raw = sqlite3.connect(copy, isolation_level=None)
-    # The same connection settings as the application's (make_engine), audit triggers included.
-    raw.execute("PRAGMA foreign_keys = ON")
-    raw.execute("PRAGMA synchronous = FULL")
-    raw.create_function("qpvdesk_user", 0, lambda: "bench", deterministic=False)
+    # The same connection settings as the application's (make_engine), audit triggers and
+    # their hash chain included.
+    from qpvdesk.core.storage.engine import configure_connection
+
+    configure_connection(raw, user="bench")
     (meeting_id,) = raw.execute("SELECT id FROM meeting WHERE state = 'planned'").fetchone()
     points = raw.execute(
         "SELECT i.position, i.id, i.dossier_id FROM agenda_item i WHERE i.meeting_id = ? "
