@@ -162,3 +162,19 @@ def test_an_invitation_draft_does_not_mark_the_record_sent(db: Database) -> None
 def test_file_names_are_ascii() -> None:
     assert mail.slug("Comité « technique » n° 2 – été") == "Comite-technique-n-2-ete"
     assert mail.slug("«»") == "seance"
+
+
+def test_every_recipient_of_a_long_list_of_french_names_reads_back() -> None:
+    """A nameless address after an accented name once vanished when the header was folded."""
+    names = ["Élodie Martin", "", "José Muñoz", "Zoë, « la présidente »", "", "Anne-Marie Lefèvre",
+             "", "x" * 150, "Ancien membre", ""] * 4  # fmt: skip
+    pairs = [(name, f"membre{index}@ville.example") for index, name in enumerate(names)]
+    message = EmailMessage(policy=mail.EML_POLICY)
+    mail.set_recipients(message, "To", pairs)
+    message["Subject"] = "Relevé"
+    message.set_content("Corps\n")
+    data = mail.eml_bytes(message)
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert [(a.display_name, a.addr_spec) for a in parsed["To"].addresses] == pairs
+    assert data.isascii()
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998

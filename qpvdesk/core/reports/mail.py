@@ -17,13 +17,14 @@ was its relevé). Write functions take a Session and never commit.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from sqlalchemy import select
@@ -92,30 +93,57 @@ def invitation_filename(committee_name: str, starts_at: datetime, extension: str
     return f"{INVITATION_PREFIX}{day}-{slug(committee_name)}.{extension}"
 
 
-def _addresses(recipients: Recipients) -> tuple[list[Address], list[str]]:
-    """Header addresses, and the addresses the e-mail package refuses (told, not lost)."""
-    good: list[Address] = []
+#: How .eml files are written: as mail clients do (CRLF), with header lines up to RFC 5322's
+#: limit, so that the address headers folded here (`set_recipients`) are kept as they are.
+EML_POLICY = policy.SMTP.clone(max_line_length=998)
+#: Longest display name kept in an address header.
+MAX_DISPLAY_NAME = 200
+
+
+def address_line(name: str, email: str) -> str:
+    """One recipient in ASCII: the name on one line without control characters, quoted, or
+    as one RFC 2047 encoded word when it is not ASCII."""
+    text = " ".join("".join(c for c in name if unicodedata.category(c) != "Cc").split())
+    return formataddr((text[:MAX_DISPLAY_NAME], email), charset="utf-8")
+
+
+def set_recipients(message: EmailMessage, header: str, pairs: Sequence[tuple[str, str]]) -> None:
+    """Replace *header* by the (name, address) *pairs*, one address per line.
+
+    Folded here, not by the e-mail package: folding a long address header that it encodes
+    itself, Python 3.11 can swallow the comma after a name outside ASCII and lose the next
+    recipient (« José <a@x>, b@x » reads back as one address).
+    """
+    del message[header]
+    if pairs:
+        message.set_raw(header, ",\n ".join(address_line(name, email) for name, email in pairs))
+
+
+def _addresses(recipients: Recipients) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (name, address) pairs to write, and those refused (told in the body, not lost)."""
+    good: list[tuple[str, str]] = []
     refused: list[str] = []
     for recipient in recipients.addresses:
         try:
-            good.append(Address(display_name=recipient.name, addr_spec=recipient.email))
+            Address(addr_spec=recipient.email)
         except (ValueError, IndexError, HeaderParseError):
             refused.append(f"{recipient.name} ({recipient.email})")
+            continue
+        good.append((recipient.name, recipient.email))
     return good, refused
 
 
 def _new_message(
     subject: str, recipients: Recipients, when: datetime | None, sender: str | None
 ) -> tuple[EmailMessage, list[str]]:
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=EML_POLICY)
     addresses, refused = _addresses(recipients)
     # A line break in a header value would raise, or in other hands start a new header
     # (« \r\nBcc: … »): names that reach the subject are put on one line.
     message["Subject"] = " ".join(subject.split())[:MAX_SUBJECT]
     if sender:
         message["From"] = sender
-    if addresses:
-        message["To"] = addresses
+    set_recipients(message, "To", addresses)
     message["Date"] = format_datetime((when or datetime.now(UTC)).astimezone(UTC))
     # Outlook opens a message with this header as a draft, ready to send.
     message["X-Unsent"] = "1"
@@ -252,7 +280,7 @@ def invitation_email(
 
 def eml_bytes(message: EmailMessage) -> bytes:
     """The message as an .eml file (CRLF line ends, as mail clients write them)."""
-    return message.as_bytes(policy=policy.SMTP)
+    return message.as_bytes(policy=EML_POLICY)
 
 
 def write_eml(message: EmailMessage, path: Path) -> Path:

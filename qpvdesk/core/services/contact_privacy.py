@@ -573,7 +573,12 @@ def _scrub_drafts(
 ) -> int:
     """Rewrite every e-mail draft naming the person or carrying a document that lists them:
     their address out of the recipients, their name out of the texts, PDFs built again."""
-    from qpvdesk.core.reports.mail import INVITATION_PREFIX, RECORD_PREFIX, eml_bytes
+    from qpvdesk.core.reports.mail import (
+        INVITATION_PREFIX,
+        RECORD_PREFIX,
+        eml_bytes,
+        set_recipients,
+    )
 
     rewritten = 0
     for draft in session.scalars(select(MailDraft)):
@@ -585,10 +590,9 @@ def _scrub_drafts(
         for header in ("To", "Cc", "Bcc", "Reply-To"):
             if message[header] is None:
                 continue
-            others = [a for a in message[header].addresses if not pattern.search(str(a))]
-            del message[header]
-            if others:
-                message[header] = others
+            others = [(a.display_name, a.addr_spec) for a in message[header].addresses
+                      if not pattern.search(str(a))]
+            set_recipients(message, header, others)
         pdf: bytes | None = None
         if rebuild and draft.meeting_id is not None:
             pdf = _document_pdf(
