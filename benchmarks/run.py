@@ -225,7 +225,7 @@ def phase_finance(db: Path, runs: int) -> list[Step]:
     return [
         Step("Financements", f"open {year}: table + per objective", ours_ms,
              "sqlite3, the same sums", raw_ms, INTERACTIVE_MS),
-        Step("Tableau de bord", f"dashboard({year}), {len(result.due)} items due", board_ms,
+        Step("Tableau de bord", f"dashboard({year}), {result.due_count} items due", board_ms,
              target_ms=INTERACTIVE_MS),
     ]  # fmt: skip
 
@@ -236,6 +236,7 @@ def phase_meeting(db: Path, runs: int) -> list[Step]:
     from PySide6.QtWidgets import QApplication
 
     from qpvdesk.core.domain.enums import Opinion
+    from qpvdesk.core.storage.audit import HASH_FUNCTION, HASHED_FIELDS, entry_hash
     from qpvdesk.core.storage.database import open_database
     from qpvdesk.ui.context import AppContext
     from qpvdesk.ui.meetings.meeting_mode import MeetingModeWindow
@@ -249,6 +250,7 @@ def phase_meeting(db: Path, runs: int) -> list[Step]:
     raw.execute("PRAGMA foreign_keys = ON")
     raw.execute("PRAGMA synchronous = FULL")
     raw.create_function("qpvdesk_user", 0, lambda: "bench", deterministic=False)
+    raw.create_function(HASH_FUNCTION, len(HASHED_FIELDS) + 1, entry_hash, deterministic=True)
     (meeting_id,) = raw.execute("SELECT id FROM meeting WHERE state = 'planned'").fetchone()
     points = raw.execute(
         "SELECT i.position, i.id, i.dossier_id FROM agenda_item i WHERE i.meeting_id = ? "
