@@ -225,7 +225,7 @@ def phase_finance(db: Path, runs: int) -> list[Step]:
     return [
         Step("Financements", f"open {year}: table + per objective", ours_ms,
              "sqlite3, the same sums", raw_ms, INTERACTIVE_MS),
-        Step("Tableau de bord", f"dashboard({year}), {len(result.due)} items due", board_ms,
+        Step("Tableau de bord", f"dashboard({year}), {result.due_count} items due", board_ms,
              target_ms=INTERACTIVE_MS),
     ]  # fmt: skip
 

@@ -314,3 +314,31 @@ def test_the_year_at_a_glance_equals_independent_figures(builtin_db: Path) -> No
         item for item in due_items if item.kind is K.AGREEMENT_TO_SIGN
     )
     assert view.due_of(K.AGREEMENT_TO_SIGN), "the demo has approved dossiers in 2026"
+
+
+def test_each_kind_is_counted_in_full_and_lists_its_first_items(builtin_db: Path) -> None:
+    database = open_database(builtin_db, backup_on_open=False)
+    try:
+        with database.unit_of_work() as session:
+            add_demo_programmation(session)
+        with database.read() as session:
+            day = date(2027, 7, 1)
+            every = board.due_items(session, day)
+            groups = board.due_groups(session, day, limit=2)
+            ids = {kind: board.due_dossier_ids(session, kind, day) for kind in board.DueKind}
+            view = board.dashboard(session, 2026, day, shown=2)
+    finally:
+        database.close()
+    assert [group.kind for group in groups] == [
+        kind for kind in board.DueKind if any(item.kind is kind for item in every)]
+    for group in groups:
+        of_kind = [item for item in every if item.kind is group.kind]
+        assert group.count == len(of_kind)
+        assert list(group.items) == of_kind[:2]  # the earliest ones
+        assert group.more == max(len(of_kind) - 2, 0)
+        assert ids[group.kind] == list(dict.fromkeys(
+            item.dossier_id for item in of_kind if item.dossier_id is not None))
+    assert any(group.more for group in groups), "the demo has more than 2 items of a kind"
+    assert view.groups == groups
+    assert view.due_count == len(every)
+    assert view.due == tuple(item for group in groups for item in group.items)

@@ -405,3 +405,13 @@ def test_the_filter_is_remembered_as_plain_data() -> None:
     assert dl.DossierFilter.from_dict(damaged) == dl.DossierFilter(
         years=frozenset({2025}), states=frozenset({DossierState.PAID})
     )
+
+
+def test_the_text_sort_key_drops_accents_and_case_and_spells_out_ligatures() -> None:
+    dl.text_sort_key.cache_clear()
+    assert dl.text_sort_key("Élan des Écoles") == "elan des ecoles"
+    assert dl.text_sort_key("Cœur de ville, ŒUVRE, Æsope") == "coeur de ville, oeuvre, aesope"
+    assert dl.text_sort_key("Ça déménage à Noël") == "ca demenage a noel"
+    assert dl.text_sort_key("Jardin partagé") < dl.text_sort_key("jardin Potager")
+    # Letters outside Latin keep their place (only case is folded).
+    assert dl.text_sort_key("Ελπίδα") == "Ελπίδα".casefold()

@@ -404,6 +404,32 @@ def test_meeting_mode_shows_the_essentials_and_what_remains_in_each_envelope(
     assert {k: v.cents for k, v in preview.items() if v is not None} == independent(pending)
 
 
+def test_meeting_mode_after_an_opinion_reads_one_dossier_and_equals_a_full_reading(
+    db: Database, scenario: Scenario
+) -> None:
+    meeting = new_meeting(db, scenario.commission_id)
+    d1, d2, d3 = scenario.dossier_ids[:3]
+    with db.unit_of_work() as session:
+        mt.add_dossiers_to_agenda(session, meeting, [d1, d2, d3])
+        mt.record_opinion(session, meeting, d2, Opinion.RESERVED, {})
+    bop1 = row_on(db, d1, scenario.bop_line_id).id
+    with db.read() as session:
+        before = mt.meeting_mode_data(session, meeting)
+    with db.unit_of_work() as session:
+        mt.record_opinion(session, meeting, d1, Opinion.FAVOURABLE, {bop1: eur(3_800)}, "vu")
+    with db.read() as session:
+        refreshed = mt.meeting_mode_refresh(session, before, d1)
+        full = mt.meeting_mode_data(session, meeting)
+    assert refreshed == full
+    assert refreshed != before
+    decision = refreshed.dossier(d1).decision
+    assert decision is not None and decision.amount_for(bop1) == eur(3_800)
+    assert refreshed.meeting.decision_count == before.meeting.decision_count + 1
+    bop = refreshed.envelope_for(
+        next(f for f in refreshed.dossier(d1).fundings if f.funding_id == bop1))
+    assert bop is not None and bop.decided == eur(3_800)
+
+
 def test_last_year_s_grant_shows_for_a_renewal(db: Database, scenario: Scenario) -> None:
     with db.unit_of_work() as session:
         previous = ds.register_dossier(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,12 @@ from test_finance_scenario import (
 from qpvdesk.core.domain.enums import DossierState
 from qpvdesk.core.services.budget_lines import set_envelope
 from qpvdesk.core.services.dashboard import DueKind
+from qpvdesk.core.services.dashboard import due_items as all_due_items
+from qpvdesk.core.services.demo import add_demo_programmation
+from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.dashboard import summary_model as summary
 from qpvdesk.ui.dashboard.dashboard_screen import DashboardScreen
-from qpvdesk.ui.dashboard.due_tree_model import DOSSIER_ROLE, DueGroup
+from qpvdesk.ui.dashboard.due_tree_model import DOSSIER_ROLE, DueGroup, MoreRow
 from qpvdesk.ui.dashboard.envelope_bars import COLUMN_BAR, COLUMN_REMAINING, RATIO_ROLE
 from qpvdesk.ui.finance.figures import ALERT_COLOR, ROW_ROLE
 from qpvdesk.ui.main_window import MainWindow
@@ -251,6 +255,44 @@ def test_double_click_or_enter_on_a_due_item_opens_its_dossier(
     with qtbot.waitSignal(board.context.open_dossier_requested) as signal:
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert signal.args == [scenario.dossiers["D1"]]
+
+
+def test_a_long_kind_lists_its_first_items_and_opens_the_others_in_dossiers(
+        qtbot: Any, make_window: Callable[..., MainWindow], open_db: Callable[..., Database],
+        db_path: Path) -> None:
+    day = date(2027, 7, 1)
+    database = open_db(db_path)
+    with database.unit_of_work() as session:
+        add_demo_programmation(session)
+    with database.read() as session:
+        every = all_due_items(session, day)
+    database.close()
+    page = make_window(db_path).page("dashboard")
+    assert isinstance(page, DashboardScreen)
+    page.today = lambda: day
+    page.due_shown = 2
+    page.refresh()
+    model = page.due_model
+    longest = max(DueKind, key=lambda kind: sum(item.kind is kind for item in every))
+    of_kind = [item for item in every if item.kind is longest]
+    assert len(of_kind) > 3, "the demo has a kind with more than three items due"
+    group_index = next(index for index in rows(page.view.due_view)
+                       if index.data(ROW_ROLE).kind is longest)
+    assert group_index.data(DISPLAY) == f"{longest.label} ({len(of_kind)})"
+    assert model.rowCount(group_index) == 3  # two items, then the others
+    shown = [model.index(row, 0, group_index) for row in range(2)]
+    assert [index.data(DOSSIER_ROLE) for index in shown] == [
+        item.dossier_id for item in of_kind[:2]]
+    more = model.index(2, 0, group_index)
+    assert isinstance(more.data(ROW_ROLE), MoreRow)
+    assert more.data(DISPLAY) == f"et {len(of_kind) - 2} autres…"
+    assert page.view.due_box.title() == f"À faire au 01/07/2027 ({len(every)})"
+    page.view.due_view.expand(group_index)
+    with qtbot.waitSignal(page.context.show_dossiers_requested) as signal:
+        double_click(qtbot, page.view.due_view, more)
+    assert signal.args[0] == list(dict.fromkeys(
+        item.dossier_id for item in of_kind if item.dossier_id is not None))
+    assert signal.args[1] == f"{longest.label} au 01/07/2027"
 
 
 def test_nothing_due_says_so(make_window: Callable[..., MainWindow], db_path: Path) -> None:

@@ -23,11 +23,11 @@ view) can choose it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, select, type_coerce
+from sqlalchemy import Integer, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from qpvdesk.core.domain.enums import DossierState, FollowUpState, ObjectiveLevel
@@ -42,7 +42,6 @@ from qpvdesk.core.domain.models import (
     Payment,
 )
 from qpvdesk.core.domain.money import Money
-from qpvdesk.core.services.dossier_list import collector_paused
 from qpvdesk.core.services.finance import (
     FinanceRow,
     FinanceTotal,
@@ -52,9 +51,10 @@ from qpvdesk.core.services.finance import (
 )
 
 INCOMPLETE_AFTER_DAYS = 15
+#: How many items of each kind the dashboard lists; the others are counted and reached
+#: through the Dossiers page.
+DUE_SHOWN = 30
 PAYABLE_STATES = (DossierState.AGREEMENT_SIGNED, DossierState.PAID)
-# The states of the dossiers something may be due on (`due_items`).
-_DUE_STATES = (DossierState.INCOMPLETE, DossierState.APPROVED, *PAYABLE_STATES)
 
 
 class DueKind(StrEnum):
@@ -78,7 +78,6 @@ DUE_LABELS = {
     DueKind.REPORT_OVERDUE: "Bilans en retard",
     DueKind.FOLLOW_UP_OVERDUE: "Suites à donner en retard",
 }
-_KIND_ORDER = {kind: position for position, kind in enumerate(DueKind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,17 @@ class Dashboard:
     priorities: tuple[ObjectiveFinanceRow, ...]
     envelopes: tuple[FinanceRow, ...]
     total: FinanceTotal
-    due: tuple[DueItem, ...]
+    groups: tuple[DueGroup, ...]
+
+    @property
+    def due(self) -> tuple[DueItem, ...]:
+        """The items listed (the first `DUE_SHOWN` of each kind), by kind then date."""
+        return tuple(item for group in self.groups for item in group.items)
+
+    @property
+    def due_count(self) -> int:
+        """How many items are due in all, listed or not."""
+        return sum(group.count for group in self.groups)
 
     def due_of(self, kind: DueKind) -> tuple[DueItem, ...]:
         return tuple(item for item in self.due if item.kind is kind)
@@ -144,8 +153,11 @@ def dossiers_per_state(session: Session, year: int) -> tuple[StateCount, ...]:
     )
 
 
-def dashboard(session: Session, year: int, today: date | None = None) -> Dashboard:
-    """Everything the dashboard shows for *year*, what is due being judged on *today*."""
+def dashboard(
+    session: Session, year: int, today: date | None = None, shown: int = DUE_SHOWN
+) -> Dashboard:
+    """Everything the dashboard shows for *year*, what is due being judged on *today*
+    (the first *shown* items of each kind listed, all counted)."""
     day = today or date.today()
     table = finance_table(session, year)
     states = dossiers_per_state(session, year)
@@ -162,157 +174,130 @@ def dashboard(session: Session, year: int, today: date | None = None) -> Dashboa
         ),
         envelopes=tuple(row for row in table.rows if row.envelope is not None),
         total=table.total,
-        due=tuple(due_items(session, day)),
+        groups=due_groups(session, day, shown),
     )
 
 
 # --- what is due -----------------------------------------------------------------------------
+#
+# Each kind is one SQL statement over the dossiers in its states: the condition, the day it
+# became due and the amounts are computed by SQLite (aggregates in correlated subqueries on
+# indexed columns), which also counts the items and orders them; Python only builds the
+# labels of the items shown. A condition on a computed column reads it from a materialised
+# common table expression: SQLite would otherwise evaluate its subqueries once per mention.
+# Timestamps are stored in UTC: ``date(…, 'localtime')`` gives the
+# local calendar day, as the rest of the application shows it.
+
+
+
+@dataclass(frozen=True, slots=True)
+class DueGroup:
+    """The items of one kind due: how many in all, and the first ones by date."""
+
+    kind: DueKind
+    count: int
+    items: tuple[DueItem, ...]
+
+    @property
+    def more(self) -> int:
+        """How many items are counted but not listed."""
+        return self.count - len(self.items)
 
 
 def _dossier_label(reference: str, holder: str, title: str) -> str:
     return f"{reference} — {holder} — {title}"
 
 
-def _in_states(*states: DossierState) -> Select[int]:
-    return select(Dossier.id).where(Dossier.state.in_(states))
-
-
-def _since(session: Session, event: DossierState, *states: DossierState) -> dict[int, date]:
-    """For dossiers now in *states*, the date they last entered *event* (their history)."""
-    rows = session.execute(
-        select(DossierEvent.dossier_id, func.max(DossierEvent.at))
-        .where(DossierEvent.to_state == event, DossierEvent.dossier_id.in_(_in_states(*states)))
-        .group_by(DossierEvent.dossier_id)
-    )
-    return {dossier_id: _as_date(at) for dossier_id, at in rows if at is not None}
-
-
 def _as_date(value: Any) -> date:
-    """The local calendar day of a stored timestamp (aware UTC datetime, or SQLite text)."""
+    """A calendar day read from SQL text (``YYYY-MM-DD``) or already a date."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value.astimezone().date() if value.tzinfo else value.date()
+        return date.fromisoformat(value[:10])
     return value  # type: ignore[no-any-return]
 
 
-def _dossiers_in(session: Session, *states: DossierState) -> list[tuple[Any, ...]]:
-    return list(
-        session.execute(
-            select(
-                Dossier.id,
-                Dossier.reference,
-                Dossier.year,
-                Dossier.last_year,
-                Dossier.state,
-                Dossier.received_on,
-                Organisation.name,
-                Action.title,
-            )
-            .join(Organisation, Organisation.id == Dossier.holder_id)
-            .join(Action, Action.id == Dossier.action_id)
-            .where(Dossier.state.in_(states))
-            .order_by(Dossier.year, Dossier.sequence)
-        ).all()
+def _text(expression: Any) -> Any:
+    return type_coerce(expression, String)
+
+
+def _last_entered(state: DossierState) -> Any:
+    """The local day a dossier last entered *state* (its history), NULL without one."""
+    last = (
+        select(func.max(DossierEvent.at))
+        .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.to_state == state)
+        .scalar_subquery()
+    )
+    return func.date(_text(last), "localtime")
+
+
+def _start_of_year() -> Any:
+    return func.printf("%04d-01-01", Dossier.year)
+
+
+def _report_year() -> Any:
+    return func.coalesce(Dossier.last_year, Dossier.year)
+
+
+def _incomplete(today: date) -> Select[Any]:
+    since = _text(func.coalesce(_last_entered(DossierState.INCOMPLETE), Dossier.received_on))
+    inner = (
+        select(Dossier.id.label("dossier_id"), since.label("day"))
+        .where(Dossier.state == DossierState.INCOMPLETE)
+        .cte("incomplete")
+        .prefix_with("MATERIALIZED")
+    )
+    limit = (today - timedelta(days=INCOMPLETE_AFTER_DAYS)).isoformat()
+    return select(inner.c.dossier_id, inner.c.day).where(
+        inner.c.day.is_not(None), inner.c.day < limit
     )
 
 
-def _incomplete(session: Session, dossiers: list[tuple[Any, ...]], today: date) -> list[DueItem]:
-    since = _since(session, DossierState.INCOMPLETE, DossierState.INCOMPLETE)
-    items = []
-    for dossier_id, reference, _year, _last, _state, received_on, holder, title in dossiers:
-        start = since.get(dossier_id, received_on)
-        if start is None or (today - start).days <= INCOMPLETE_AFTER_DAYS:
-            continue
-        days = (today - start).days
-        items.append(
-            DueItem(
-                kind=DueKind.INCOMPLETE,
-                dossier_id=dossier_id,
-                follow_up_id=None,
-                reference=reference,
-                label=f"{_dossier_label(reference, holder, title)} : incomplet depuis "
-                f"{days} jours (le {start:%d/%m/%Y})",
-                date=start,
-            )
-        )
-    return items
-
-
-def _agreements(session: Session, dossiers: list[tuple[Any, ...]]) -> list[DueItem]:
-    since = _since(session, DossierState.APPROVED, DossierState.APPROVED)
-    items = []
-    for dossier_id, reference, year, _last, _state, received_on, holder, title in dossiers:
-        start = since.get(dossier_id) or received_on or date(year, 1, 1)
-        items.append(
-            DueItem(
-                kind=DueKind.AGREEMENT_TO_SIGN,
-                dossier_id=dossier_id,
-                follow_up_id=None,
-                reference=reference,
-                label=f"{_dossier_label(reference, holder, title)} : convention à signer "
-                f"(accordé le {start:%d/%m/%Y})",
-                date=start,
-            )
-        )
-    return items
-
-
-def _payments(session: Session, dossiers: list[tuple[Any, ...]]) -> list[DueItem]:
-    if not dossiers:
-        return []
-    ids = _in_states(*PAYABLE_STATES)
-    granted = dict(
-        session.execute(
-            select(Funding.dossier_id, type_coerce(func.sum(Funding.granted), Integer))
-            .where(Funding.dossier_id.in_(ids))
-            .group_by(Funding.dossier_id)
-        ).all()
+def _agreements() -> Select[Any]:
+    since = func.coalesce(
+        _last_entered(DossierState.APPROVED), _text(Dossier.received_on), _start_of_year()
     )
-    paid = dict(
-        session.execute(
-            select(Funding.dossier_id, type_coerce(func.sum(Payment.amount), Integer))
-            .join(Payment, Payment.funding_id == Funding.id)
-            .where(Funding.dossier_id.in_(ids), Payment.paid_on.is_not(None))
-            .group_by(Funding.dossier_id)
-        ).all()
+    return select(Dossier.id.label("dossier_id"), _text(since).label("day")).where(
+        Dossier.state == DossierState.APPROVED
+    )
+
+
+def _payments() -> Select[Any]:
+    of_dossier = Funding.dossier_id == Dossier.id
+    granted = (
+        select(func.coalesce(func.sum(Funding.granted), 0)).where(of_dossier).scalar_subquery()
+    )
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Funding, Funding.id == Payment.funding_id)
+        .where(of_dossier, Payment.paid_on.is_not(None))
+        .scalar_subquery()
     )
     # The first payment scheduled and not yet made dates the item, when there is one.
-    scheduled = dict(
-        session.execute(
-            select(Funding.dossier_id, func.min(Payment.due_on))
-            .join(Payment, Payment.funding_id == Funding.id)
-            .where(
-                Funding.dossier_id.in_(ids),
-                Payment.paid_on.is_(None),
-                Payment.due_on.is_not(None),
-            )
-            .group_by(Funding.dossier_id)
-        ).all()
+    scheduled = (
+        select(func.min(_text(Payment.due_on)))
+        .join(Funding, Funding.id == Payment.funding_id)
+        .where(of_dossier, Payment.paid_on.is_(None), Payment.due_on.is_not(None))
+        .scalar_subquery()
     )
-    signed = _since(session, DossierState.AGREEMENT_SIGNED, *PAYABLE_STATES)
-    items = []
-    for dossier_id, reference, year, _last, state, received_on, holder, title in dossiers:
-        due = (granted.get(dossier_id) or 0) - (paid.get(dossier_id) or 0)
-        if due <= 0:
-            continue
-        amount = Money(due)
-        when = _as_date(scheduled[dossier_id]) if dossier_id in scheduled else None
-        when = when or signed.get(dossier_id) or received_on or date(year, 1, 1)
-        what = "solde à verser" if state is DossierState.PAID else "versement à effectuer"
-        items.append(
-            DueItem(
-                kind=DueKind.PAYMENT_TO_MAKE,
-                dossier_id=dossier_id,
-                follow_up_id=None,
-                reference=reference,
-                label=f"{_dossier_label(reference, holder, title)} : {what}, "
-                f"{amount.format()} restant à verser",
-                date=when,
-                amount=amount,
-            )
+    since = func.coalesce(
+        scheduled,
+        _last_entered(DossierState.AGREEMENT_SIGNED),
+        _text(Dossier.received_on),
+        _start_of_year(),
+    )
+    inner = (
+        select(
+            Dossier.id.label("dossier_id"),
+            _text(since).label("day"),
+            type_coerce(granted - paid, Integer).label("due"),
+            Dossier.state.label("state"),
         )
-    return items
+        .where(Dossier.state.in_(PAYABLE_STATES))
+        .cte("payable")
+        .prefix_with("MATERIALIZED")
+    )
+    return select(inner.c.dossier_id, inner.c.day, inner.c.due, inner.c.state).where(
+        inner.c.due > 0
+    )
 
 
 def report_deadline(year: int) -> date:
@@ -320,101 +305,139 @@ def report_deadline(year: int) -> date:
     return date(year + 1, 6, 30)
 
 
-def _reports(dossiers: list[tuple[Any, ...]], today: date) -> list[DueItem]:
-    items = []
-    for dossier_id, reference, year, last_year, _state, _received, holder, title in dossiers:
-        deadline = report_deadline(last_year or year)
-        if today <= deadline:
-            continue
-        items.append(
-            DueItem(
-                kind=DueKind.REPORT_OVERDUE,
-                dossier_id=dossier_id,
-                follow_up_id=None,
-                reference=reference,
-                label=f"{_dossier_label(reference, holder, title)} : bilan attendu "
-                f"le {deadline:%d/%m/%Y}",
-                date=deadline,
-            )
-        )
-    return items
+def _reports(today: date) -> Select[Any]:
+    # The deadline of year Y (30 June of Y + 1) has passed on *today* for every Y up to:
+    last_overdue = today.year - 1 if today > date(today.year, 6, 30) else today.year - 2
+    return select(
+        Dossier.id.label("dossier_id"),
+        func.printf("%04d-06-30", _report_year() + 1).label("day"),
+    ).where(Dossier.state == DossierState.PAID, _report_year() <= last_overdue)
 
 
-def _follow_ups(session: Session, today: date) -> list[DueItem]:
-    rows = session.execute(
+def _follow_ups(today: date) -> Select[Any]:
+    return (
         select(
-            FollowUp.id,
+            Decision.dossier_id.label("dossier_id"),
+            _text(FollowUp.due_on).label("day"),
+            FollowUp.id.label("follow_up_id"),
             FollowUp.what,
             FollowUp.who,
-            FollowUp.due_on,
-            Decision.dossier_id,
-            Dossier.reference,
         )
+        .select_from(FollowUp)
         .outerjoin(Decision, Decision.id == FollowUp.decision_id)
-        .outerjoin(Dossier, Dossier.id == Decision.dossier_id)
         .where(
             FollowUp.state == FollowUpState.OPEN,
             FollowUp.due_on.is_not(None),
             FollowUp.due_on < today,
         )
-        .order_by(FollowUp.due_on, FollowUp.id)
     )
-    items = []
-    for follow_up_id, what, who, due_on, dossier_id, reference in rows:
-        if due_on is None:  # pragma: no cover - excluded by the query
-            continue
-        parts = [what]
-        if who:
-            parts.append(f"({who})")
+
+
+def _statement(kind: DueKind, today: date) -> Select[Any]:
+    """The items of *kind* due on *today*: one row each, with ``dossier_id`` and ``day``."""
+    if kind is DueKind.INCOMPLETE:
+        return _incomplete(today)
+    if kind is DueKind.AGREEMENT_TO_SIGN:
+        return _agreements()
+    if kind is DueKind.PAYMENT_TO_MAKE:
+        return _payments()
+    if kind is DueKind.REPORT_OVERDUE:
+        return _reports(today)
+    return _follow_ups(today)
+
+
+def _item(kind: DueKind, row: Any, today: date) -> DueItem:
+    """The item of one row of `_group`'s statement, with its French label."""
+    day = _as_date(row.day)
+    reference = row.reference
+    if kind is DueKind.FOLLOW_UP_OVERDUE:
+        parts = [row.what]
+        if row.who:
+            parts.append(f"({row.who})")
         if reference:
             parts.append(f"— dossier {reference}")
-        items.append(
-            DueItem(
-                kind=DueKind.FOLLOW_UP_OVERDUE,
-                dossier_id=dossier_id,
-                follow_up_id=follow_up_id,
-                reference=reference,
-                label=f"{' '.join(parts)} : prévu pour le {due_on:%d/%m/%Y}",
-                date=due_on,
-            )
+        return DueItem(kind, row.dossier_id, row.follow_up_id, reference,
+                       f"{' '.join(parts)} : prévu pour le {day:%d/%m/%Y}", day)
+    name = _dossier_label(reference, row.holder, row.title)
+    amount = None
+    if kind is DueKind.INCOMPLETE:
+        what = f"incomplet depuis {(today - day).days} jours (le {day:%d/%m/%Y})"
+    elif kind is DueKind.AGREEMENT_TO_SIGN:
+        what = f"convention à signer (accordé le {day:%d/%m/%Y})"
+    elif kind is DueKind.PAYMENT_TO_MAKE:
+        amount = Money(int(row.due))
+        balance = DossierState(row.state) is DossierState.PAID
+        what = ("solde à verser" if balance else "versement à effectuer") + \
+            f", {amount.format()} restant à verser"
+    else:
+        what = f"bilan attendu le {day:%d/%m/%Y}"
+    return DueItem(kind, row.dossier_id, None, reference, f"{name} : {what}", day, amount)
+
+
+def _group(session: Session, kind: DueKind, today: date, limit: int | None) -> DueGroup:
+    """How many items of *kind* are due, and the first *limit* of them (all without)."""
+    due = _statement(kind, today).subquery()
+    columns = [*due.c, func.count().over().label("total"), Dossier.reference]
+    statement = select(*columns).select_from(due)
+    if kind is DueKind.FOLLOW_UP_OVERDUE:
+        statement = statement.outerjoin(Dossier, Dossier.id == due.c.dossier_id)
+        order: tuple[Any, ...] = (
+            due.c.day, func.coalesce(Dossier.reference, ""), due.c.follow_up_id
         )
-    return items
+    else:
+        statement = (
+            statement.add_columns(Organisation.name.label("holder"), Action.title.label("title"))
+            .join(Dossier, Dossier.id == due.c.dossier_id)
+            .join(Organisation, Organisation.id == Dossier.holder_id)
+            .join(Action, Action.id == Dossier.action_id)
+        )
+        order = (due.c.day, Dossier.reference)
+    rows = session.execute(statement.order_by(*order).limit(limit)).all()
+    count = int(rows[0].total) if rows else 0
+    return DueGroup(kind, count, tuple(_item(kind, row, today) for row in rows))
+
+
+def due_groups(
+    session: Session, today: date | None = None, limit: int | None = DUE_SHOWN
+) -> tuple[DueGroup, ...]:
+    """What is due on *today*, every year: one group per kind that has items, in the order
+    of `DueKind`, each counted in full and listing its first *limit* items by date."""
+    if limit is not None and limit < 1:
+        raise ValueError("at least one item of each kind is listed")
+    day = today or date.today()
+    groups = (_group(session, kind, day, limit) for kind in DueKind)
+    return tuple(group for group in groups if group.count)
 
 
 def due_items(session: Session, today: date | None = None) -> list[DueItem]:
     """Everything due on *today* (default: the real today), every year, by kind then date."""
-    day = today or date.today()
-    with collector_paused():
-        return _due_items(session, day)
+    return [item for group in due_groups(session, today, None) for item in group.items]
 
 
-def _due_items(session: Session, day: date) -> list[DueItem]:
-    # One reading of the dossiers concerned, shared out by state (each kind used to scan them).
-    dossiers = _dossiers_in(session, *_DUE_STATES)
-    by_state: dict[DossierState, list[tuple[Any, ...]]] = {state: [] for state in _DUE_STATES}
-    for row in dossiers:
-        by_state[row[4]].append(row)
-    payable = [row for row in dossiers if row[4] in PAYABLE_STATES]
-    items = [
-        *_incomplete(session, by_state[DossierState.INCOMPLETE], day),
-        *_agreements(session, by_state[DossierState.APPROVED]),
-        *_payments(session, payable),
-        *_reports(by_state[DossierState.PAID], day),
-        *_follow_ups(session, day),
-    ]
-    items.sort(key=lambda item: (_KIND_ORDER[item.kind], item.date, item.reference or ""))
-    return items
+def due_dossier_ids(session: Session, kind: DueKind, today: date | None = None) -> list[int]:
+    """The dossiers of every item of *kind* due on *today*, by date (each once)."""
+    due = _statement(kind, today or date.today()).subquery()
+    rows = session.scalars(
+        select(due.c.dossier_id)
+        .join(Dossier, Dossier.id == due.c.dossier_id)
+        .order_by(due.c.day, Dossier.reference)
+    )
+    return list(dict.fromkeys(rows))
 
 
 __all__ = [
     "DUE_LABELS",
+    "DUE_SHOWN",
     "INCOMPLETE_AFTER_DAYS",
     "Dashboard",
+    "DueGroup",
     "DueItem",
     "DueKind",
     "StateCount",
     "dashboard",
     "dossiers_per_state",
+    "due_dossier_ids",
+    "due_groups",
     "due_items",
     "report_deadline",
 ]

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -748,15 +749,22 @@ def meeting_rows(
     states: Iterable[MeetingState] | None = None,
 ) -> list[MeetingRow]:
     """Meetings in date order (of one committee, in some states, when asked)."""
+    conditions = []
+    if committee_id is not None:
+        conditions.append(Meeting.committee_id == committee_id)
+    if states is not None:
+        conditions.append(Meeting.state.in_([MeetingState(s) for s in states]))
+    return _meeting_rows(session, *conditions)
+
+
+def _meeting_rows(session: Session, *conditions: Any) -> list[MeetingRow]:
+    # Counted per meeting through the meeting_id indexes: a file holds thousands of
+    # decisions, and a list (or one meeting's row) needs the counts of a few meetings.
     agenda = (
-        select(AgendaItem.meeting_id, func.count().label("n"))
-        .group_by(AgendaItem.meeting_id)
-        .subquery()
+        select(func.count()).where(AgendaItem.meeting_id == Meeting.id).scalar_subquery()
     )
     decisions = (
-        select(Decision.meeting_id, func.count().label("n"))
-        .group_by(Decision.meeting_id)
-        .subquery()
+        select(func.count()).where(Decision.meeting_id == Meeting.id).scalar_subquery()
     )
     statement = (
         select(
@@ -764,18 +772,13 @@ def meeting_rows(
             Committee.name,
             Committee.kind,
             Committee.priority_id,
-            func.coalesce(agenda.c.n, 0),
-            func.coalesce(decisions.c.n, 0),
+            agenda,
+            decisions,
         )
         .join(Committee, Committee.id == Meeting.committee_id)
-        .outerjoin(agenda, agenda.c.meeting_id == Meeting.id)
-        .outerjoin(decisions, decisions.c.meeting_id == Meeting.id)
+        .where(*conditions)
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    if committee_id is not None:
-        statement = statement.where(Meeting.committee_id == committee_id)
-    if states is not None:
-        statement = statement.where(Meeting.state.in_([MeetingState(s) for s in states]))
     return [
         MeetingRow(
             id=meeting.id,
@@ -802,8 +805,8 @@ def meeting_rows(
 
 def meeting_row(session: Session, meeting_id: int) -> MeetingRow:
     """One meeting's row (a French `ValidationError` when it is gone)."""
-    meeting = _meeting(session, meeting_id)
-    return next(r for r in meeting_rows(session, meeting.committee_id) if r.id == meeting_id)
+    _meeting(session, meeting_id)
+    return _meeting_rows(session, Meeting.id == meeting_id)[0]
 
 
 def next_meeting(session: Session, meeting_id: int) -> MeetingRow | None:
@@ -1678,8 +1681,13 @@ def _dossier_briefs(
     dossier_ids: Sequence[int],
     items: Mapping[int, tuple[int, int]],
     decisions: Mapping[int, DecisionBrief],
+    examined_together: Iterable[int] = (),
 ) -> list[DossierBrief]:
-    """Essentials of *dossier_ids* in a handful of set-based queries (300 dossiers: fast)."""
+    """Essentials of *dossier_ids* in a handful of set-based queries (300 dossiers: fast).
+
+    Last year's grants leave out the dossiers examined (*dossier_ids*, and
+    *examined_together* when only some of the meeting's dossiers are read again).
+    """
     if not dossier_ids:
         return []
     meeting_year = local_time(meeting.starts_at).year
@@ -1704,6 +1712,7 @@ def _dossier_briefs(
         .where(Dossier.id.in_(list(dossier_ids)))
     ).all()
     by_id = {row[0]: row for row in found}
+    examined_now = {*by_id, *examined_together}
     examined = {row[0]: _examined_year(row[2], row[3], meeting_year) for row in found}
     fundings: dict[int, list[tuple[Funding, str, str | None, str]]] = {}
     for funding, line_name, line_code, funder in session.execute(
@@ -1735,7 +1744,7 @@ def _dossier_briefs(
             if (
                 granted is not None
                 and (action_id, year) in action_years
-                and dossier_id not in by_id
+                and dossier_id not in examined_now
             ):
                 key = (action_id, year, line_id)
                 previous[key] = previous.get(key, 0) + granted.cents
@@ -1798,8 +1807,13 @@ def _dossier_briefs(
     return briefs
 
 
-def _envelope_lines(session: Session, briefs: Sequence[DossierBrief]) -> list[EnvelopeLine]:
-    """Each (budget line, year) of the examined rows, with this meeting's amounts counted."""
+def _envelope_lines(
+    session: Session,
+    briefs: Sequence[DossierBrief],
+    only: Iterable[tuple[int, int]] | None = None,
+) -> list[EnvelopeLine]:
+    """Each (budget line, year) of the examined rows, with this meeting's amounts counted
+    (only the (line, year) pairs *only*, when given)."""
     extra: dict[tuple[int, int], dict[int, Money]] = {}
     keys: list[tuple[int, int]] = []
     for brief in briefs:
@@ -1810,6 +1824,9 @@ def _envelope_lines(session: Session, briefs: Sequence[DossierBrief]) -> list[En
                 keys.append(key)
             if row.proposal is not None:
                 extra[key][row.funding_id] = row.proposal
+    if only is not None:
+        wanted = set(only)
+        keys = [key for key in keys if key in wanted]
     if not keys:
         return []
     names = {
@@ -1864,6 +1881,47 @@ def meeting_mode_data(session: Session, meeting_id: int) -> MeetingModeData:
         free_decisions=tuple(free),
         follow_ups=tuple(follow_up_rows(session, meeting_id)),
         envelopes=tuple(_envelope_lines(session, briefs)),
+        current_position=min(meeting.current_position or 0, len(agenda)),
+    )
+
+
+def meeting_mode_refresh(
+    session: Session, data: MeetingModeData, dossier_id: int
+) -> MeetingModeData:
+    """*data* after an opinion on *dossier_id* was recorded: the meeting's row, its agenda,
+    that dossier and the envelopes its rows draw on are read again, the rest is kept.
+
+    Equal to `meeting_mode_data` when only that dossier's decision changed (a test checks
+    it), at the cost of one dossier instead of the whole agenda.
+    """
+    meeting_id = data.meeting.id
+    old = next((brief for brief in data.dossiers if brief.dossier_id == dossier_id), None)
+    if old is None:
+        return meeting_mode_data(session, meeting_id)
+    meeting = _meeting(session, meeting_id)
+    agenda = agenda_rows(session, meeting_id)
+    decisions, free = _decision_briefs(session, meeting_id)
+    items = {a.dossier_id: (a.id, a.position) for a in agenda if a.dossier_id is not None}
+    others = [brief.dossier_id for brief in data.dossiers if brief.dossier_id != dossier_id]
+    fresh = _dossier_briefs(session, meeting, [dossier_id], items, decisions, others)
+    briefs = [
+        new
+        for brief in data.dossiers
+        for new in (fresh if brief.dossier_id == dossier_id else [brief])
+    ]
+    touched = {
+        (row.budget_line_id, row.year) for brief in (old, *fresh) for row in brief.fundings
+    }
+    kept = [line for line in data.envelopes if (line.budget_line_id, line.year) not in touched]
+    envelopes = [*kept, *_envelope_lines(session, briefs, touched)]
+    envelopes.sort(key=lambda e: (e.year, e.funder_name.casefold(), e.line_name.casefold()))
+    return replace(
+        data,
+        meeting=meeting_row(session, meeting_id),
+        agenda=tuple(agenda),
+        dossiers=tuple(briefs),
+        free_decisions=tuple(free),
+        envelopes=tuple(envelopes),
         current_position=min(meeting.current_position or 0, len(agenda)),
     )
 
@@ -2270,6 +2328,7 @@ __all__ = [
     "french_time",
     "local_time",
     "meeting_mode_data",
+    "meeting_mode_refresh",
     "meeting_row",
     "meeting_rows",
     "move_agenda_item",

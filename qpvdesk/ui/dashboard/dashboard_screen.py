@@ -21,10 +21,12 @@ from qpvdesk.core.domain.enums import DossierState, ObjectiveLevel
 from qpvdesk.core.errors import ValidationError
 from qpvdesk.core.services.calls import contract_years
 from qpvdesk.core.services.dashboard import (
+    DUE_SHOWN,
     Dashboard,
-    DueItem,
+    DueGroup,
     dashboard,
     dossiers_per_state,
+    due_dossier_ids,
 )
 from qpvdesk.core.services.dossier_list import dossier_rows
 from qpvdesk.core.services.finance import finance_by_objective, finance_table
@@ -37,7 +39,7 @@ from qpvdesk.core.services.info import (
 from qpvdesk.core.storage import migrate
 from qpvdesk.ui.context import AppContext, touches
 from qpvdesk.ui.dashboard.dashboard_view import DashboardView, StateTile, fit_to_rows
-from qpvdesk.ui.dashboard.due_tree_model import DOSSIER_ROLE, DueTreeModel
+from qpvdesk.ui.dashboard.due_tree_model import DOSSIER_ROLE, DueTreeModel, MoreRow
 from qpvdesk.ui.dashboard.envelope_bars import (
     BAR_WIDTH,
     COLUMN_BAR,
@@ -50,9 +52,6 @@ from qpvdesk.ui.finance.figures import FIGURE_ROLE, Figure, no_dossier_text, sho
 from qpvdesk.ui.finance.years import YearChoice, choice_of
 from qpvdesk.ui.formatting import date_time, number
 from qpvdesk.ui.topics import COMMITTEES, FRAMEWORK, PARTNERS, PROGRAMMATION
-
-#: A kind of due items holding more than this starts folded.
-FOLD_ABOVE = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +76,8 @@ class DashboardScreen(QWidget):
         self._stale = True
         self._last_backup: datetime | None = None
         self._shown: Dashboard | None = None
+        #: How many items of each kind the list shows (« et N autres… » for the rest).
+        self.due_shown = DUE_SHOWN
 
         self.view = DashboardView(self)
         layout = QVBoxLayout(self)
@@ -146,7 +147,7 @@ class DashboardScreen(QWidget):
         self._last_backup = self._context.database.last_backup()
         return database_info(session, migrate.head_revision(), self._last_backup)
 
-    def _read(self, session: Session, due: tuple[DueItem, ...] | None) -> Snapshot:
+    def _read(self, session: Session, due: tuple[DueGroup, ...] | None) -> Snapshot:
         info = self._read_info(session)
         try:
             contract: tuple[int, int] | None = contract_years(session)
@@ -159,16 +160,16 @@ class DashboardScreen(QWidget):
             summary=contract_summary(session),
             info=info,
             choice=choice,
-            board=self._board(session, year, today, due),
+            board=self._board(session, year, today, due, self.due_shown),
         )
 
     @staticmethod
     def _board(session: Session, year: int, today: date,
-               due: tuple[DueItem, ...] | None) -> Dashboard:
+               due: tuple[DueGroup, ...] | None, shown: int) -> Dashboard:
         """`dashboard()`, reusing the due items already read when only the year changed
         (they are most of its time on a large file and do not depend on the year)."""
         if due is None:
-            return dashboard(session, year, today)
+            return dashboard(session, year, today, shown)
         table = finance_table(session, year)
         states = dossiers_per_state(session, year)
         return Dashboard(
@@ -181,14 +182,14 @@ class DashboardScreen(QWidget):
                              if row.level is ObjectiveLevel.PRIORITY or row.objective_id is None),
             envelopes=tuple(row for row in table.rows if row.envelope is not None),
             total=table.total,
-            due=due,
+            groups=due,
         )
 
     def refresh(self, keep_due: bool = False) -> None:
         """Read and show everything (the year kept when the file still has it); with
         *keep_due*, the due items shown stay (nothing changed but the year)."""
         board = self._shown
-        due = board.due if keep_due and board is not None and board.today == self.today() \
+        due = board.groups if keep_due and board is not None and board.today == self.today() \
             else None
         snapshot = self._context.read(lambda session: self._read(session, due))
         self._shown = snapshot.board
@@ -222,14 +223,12 @@ class DashboardScreen(QWidget):
             tiles.append(tile)
         view.set_tiles(tiles)
 
-        self.due_model.set_items(board.due)
+        self.due_model.set_due(board.groups)
         view.due_box.setTitle(self.tr("À faire au {day} ({n})").format(
-            day=board.today.strftime("%d/%m/%Y"), n=number(len(board.due))))
-        for row, group in enumerate(self.due_model.groups()):
-            view.due_view.setExpanded(self.due_model.index(row, 0),
-                                      len(group.items) <= FOLD_ABOVE)
-        view.due_view.setVisible(bool(board.due))
-        view.due_empty_label.setVisible(not board.due)
+            day=board.today.strftime("%d/%m/%Y"), n=number(board.due_count)))
+        view.due_view.expandAll()
+        view.due_view.setVisible(bool(board.groups))
+        view.due_empty_label.setVisible(not board.groups)
 
         self.envelopes_model.set_rows(year, board.envelopes)
         view.envelopes_box.setTitle(self.tr("Enveloppes {year} : engagé et reste").format(
@@ -338,8 +337,25 @@ class DashboardScreen(QWidget):
         self.view.note_label.setText("" if ids else no_dossier_text(figure))
         self.view.note_label.setVisible(not ids)
 
+    def show_due(self, more: MoreRow) -> None:
+        """Ask the Dossiers page for the dossiers of every item of a kind (the « et N
+        autres… » row), judged on the day the list shown was read."""
+        board = self._shown
+        if board is None:
+            return
+        day = board.today
+        ids = self._context.read(lambda session: due_dossier_ids(session, more.kind, day))
+        if ids:
+            self._context.show_dossiers_requested.emit(
+                ids, self.tr("{what} au {day}").format(what=more.kind.label,
+                                                       day=day.strftime("%d/%m/%Y")))
+
     def _open_due(self, index: QModelIndex) -> None:
         if not index.isValid() or self.due_model.is_group(index):
+            return
+        node = self.due_model.node(index)
+        if isinstance(node, MoreRow):
+            self.show_due(node)
             return
         dossier_id = index.data(DOSSIER_ROLE)
         if isinstance(dossier_id, int):

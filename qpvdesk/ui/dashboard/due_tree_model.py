@@ -1,7 +1,9 @@
 """`DueTreeModel`: what is due, grouped by kind (incomplete dossiers, agreements to sign…).
 
 A group's row says how many items it holds; each item gives its label, date and
-amount, and the dossier it opens (`DOSSIER_ROLE`).
+amount, and the dossier it opens (`DOSSIER_ROLE`). A group lists its first items
+only (`DUE_SHOWN`): a last row « et 1 234 autres… » (`MoreRow`) stands for the rest,
+which the Dossiers page shows.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 
-from qpvdesk.core.services.dashboard import DueItem, DueKind
+from qpvdesk.core.services.dashboard import DueGroup, DueItem, DueKind
 from qpvdesk.ui.finance.figures import LEFT, RIGHT, ROW_ROLE, SORT_ROLE, bold_font, tint
 from qpvdesk.ui.finance.grouped_tree_model import GroupedTreeModel
+from qpvdesk.ui.formatting import number
 
 COLUMN_WHAT, COLUMN_DATE, COLUMN_AMOUNT = range(3)
 #: The dossier an item opens (None for a follow-up decided outside any dossier).
@@ -27,11 +30,11 @@ _FONT = Qt.ItemDataRole.FontRole
 
 
 @dataclass(frozen=True, slots=True)
-class DueGroup:
-    """The items of one kind."""
+class MoreRow:
+    """The items of a group not listed: *count* of them."""
 
     kind: DueKind
-    items: tuple[DueItem, ...]
+    count: int
 
 
 class DueTreeModel(GroupedTreeModel):
@@ -46,22 +49,22 @@ class DueTreeModel(GroupedTreeModel):
         self._bold = bold_font()
         self._group_tint = tint(28)
 
-    def set_items(self, items: Sequence[DueItem]) -> None:
-        grouped: dict[DueKind, list[DueItem]] = {}
-        for item in items:
-            grouped.setdefault(item.kind, []).append(item)
+    def set_due(self, groups: Sequence[DueGroup]) -> None:
+        """Show *groups*: their items, then a `MoreRow` when some are not listed."""
         self.set_groups([
-            (DueGroup(kind, tuple(grouped[kind])), grouped[kind])
-            for kind in DueKind if kind in grouped
+            (group, [*group.items, *([MoreRow(group.kind, group.more)] if group.more else [])])
+            for group in groups
         ])
 
     def item_count(self) -> int:
-        return sum(len(group.items) for group in self.groups())
+        """How many items are due in all, listed or not."""
+        return sum(group.count for group in self.groups())
 
-    def cell(self, node: DueGroup | DueItem, column: int, role: int, is_group: bool) -> object:
+    def cell(self, node: DueGroup | DueItem | MoreRow, column: int, role: int,
+             is_group: bool) -> object:
         if isinstance(node, DueGroup):
             if role == _DISPLAY and column == COLUMN_WHAT:
-                return f"{node.kind.label} ({len(node.items)})"
+                return f"{node.kind.label} ({number(node.count)})"
             if role == _FONT:
                 return self._bold
             if role == _BACKGROUND:
@@ -69,7 +72,17 @@ class DueTreeModel(GroupedTreeModel):
             if role == ROW_ROLE:
                 return node
             if role == SORT_ROLE and column == COLUMN_WHAT:
-                return len(node.items)
+                return node.count
+            return None
+        if isinstance(node, MoreRow):
+            if role == _DISPLAY and column == COLUMN_WHAT:
+                return (self.tr("et 1 autre…") if node.count == 1 else
+                        self.tr("et {n} autres…").format(n=number(node.count)))
+            if role == _TOOLTIP:
+                return self.tr("Double-cliquez (ou Entrée) pour voir tous ces dossiers dans "
+                               "la page Dossiers.")
+            if role == ROW_ROLE:
+                return node
             return None
         if role == _DISPLAY:
             if column == COLUMN_WHAT:

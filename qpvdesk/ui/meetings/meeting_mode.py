@@ -684,7 +684,9 @@ class MeetingModeWindow(QWidget):
             panel.message.show_message(error.message)
             return False
         focus = self._entry_focus()
-        self.data = self._read()
+        data = self.data
+        self.data = self.context.read(
+            lambda s: meeting_service.meeting_mode_refresh(s, data, dossier_id))
         self._render_lists()
         self._show_position(focus=False)
         self._restore_focus(focus)
