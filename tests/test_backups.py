@@ -188,6 +188,20 @@ def test_garbage_source_is_refused_and_leaves_no_temp(tmp_path: Path) -> None:
     assert list(backups_dir(path).iterdir()) == []
 
 
+def test_source_with_damaged_pages_gives_no_backup(tmp_path: Path) -> None:
+    # The backup API copies pages without reading them: the check of the copy must catch it.
+    path = tmp_path / "contrat.sqlite"
+    _make_db(path, range(1, 400), wal=False)
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 * 2, 4096 * 12):  # scribble over table pages, keep the schema
+        data[offset] = 0xA5
+    path.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match="endommagé"):
+        create_backup(path, reason="manuelle", now=NOW)
+    assert list_backups(path) == []
+    assert list(backups_dir(path).iterdir()) == []
+
+
 def test_disk_full_names_the_folder_and_removes_the_temp(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

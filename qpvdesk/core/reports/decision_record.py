@@ -592,7 +592,11 @@ def render_decision_record(data: DecisionRecordData, *, invariant: bool = False)
         wide = pdf.frame_width(pdf.LANDSCAPE)
         story.append(NextPageTemplate(pdf.LANDSCAPE))
         story.append(PageBreak())
-        story.append(para("Avis sur les dossiers", s.heading))
+        # At the top of a fresh page, the heading cannot be left alone at the bottom of one;
+        # kept with the table, it would make ReportLab lay the whole table out once more.
+        heading = para("Avis sur les dossiers", s.heading)
+        heading.keepWithNext = 0
+        story.append(heading)
         head = [
             "N°",
             "Référence",
