@@ -376,10 +376,22 @@ class _Reader:
         # Amount spellings per column, for the ambiguity check (« 1,000 » beside « 2,50 »).
         self.amounts: dict[int, list[tuple[int, Any, AmountReading]]] = defaultdict(list)
         self.skipped_totals: list[int] = []
+        # Worked out once per column, not once per cell: where a value comes from
+        # (« F (Demandé) ») and how it is read.
+        self.where_of = {c.index: f"{c.letter} ({c.heading})" for c in header.columns}
+        self.kind_of = {c.index: c.field.kind for c in header.columns if c.field is not None}
+        #: Texts of the state, opinion and nature columns already folded (a few distinct).
+        self.folded: dict[str, str] = {}
 
     def error(self, row: int, column: MappedColumn | None, value: Any, reason: str) -> None:
-        where = f"{column.letter} ({column.heading})" if column is not None else ""
+        where = self.where_of[column.index] if column is not None else ""
         self.errors.append(RowError(self.sheet.name, row, where, display_value(value), reason))
+
+    def fold(self, text: str) -> str:
+        folded = self.folded.get(text)
+        if folded is None:
+            folded = self.folded[text] = fold(text)
+        return folded
 
     def rows(self) -> list[_Row]:
         parsed: list[_Row] = []
@@ -419,7 +431,7 @@ class _Reader:
 
     def _value(self, number: int, column: MappedColumn, raw: Any) -> Any:
         assert column.field is not None
-        kind = column.field.kind
+        kind = self.kind_of[column.index]
         try:
             if kind is Kind.AMOUNT:
                 reading = read_amount(raw)
@@ -482,23 +494,23 @@ class _Reader:
     ) -> None:
         target = column.field
         assert target is not None
-        where = f"{column.letter} ({column.heading})"
+        where = self.where_of[column.index]
         if target is Field.STATE:
-            state = _STATES.get(fold(value))
+            state = _STATES.get(self.fold(value))
             if state is None:
                 known = ", ".join(f"« {s.label} »" for s in DossierState)
                 self.error(row.number, column, raw, f"état inconnu (états possibles : {known}).")
                 return
             value = state
         elif target is Field.OPINION:
-            opinion = _OPINIONS.get(fold(value))
+            opinion = _OPINIONS.get(self.fold(value))
             if opinion is None:
                 known = ", ".join(f"« {o.label} »" for o in Opinion)
                 self.error(row.number, column, raw, f"avis inconnu (avis possibles : {known}).")
                 return
             value = opinion
         elif target is Field.NATURE:
-            nature = _NATURES.get(fold(value))
+            nature = _NATURES.get(self.fold(value))
             if nature is None:
                 self.error(
                     row.number,
