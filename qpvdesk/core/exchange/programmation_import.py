@@ -368,7 +368,12 @@ class _Reader:
         self.sheet = sheet
         self.header = header
         self.errors = errors
-        self.single = [c for c in header.columns if c.field is not None and c.funder is None]
+        # Ignored columns (totals, modification dates…) are never read.
+        self.single = [
+            c
+            for c in header.columns
+            if c.field is not None and c.field is not Field.IGNORED and c.funder is None
+        ]
         self.wide: dict[str, list[MappedColumn]] = defaultdict(list)
         for column in header.columns:
             if column.funder is not None and column.field is not None:
@@ -460,10 +465,10 @@ class _Reader:
     def _row(self, number: int, values: tuple[Any, ...]) -> _Row:
         row = _Row(number)
         plain = _Funding(column="")
+        width = len(values)
         for column in self.single:
-            assert column.field is not None
-            raw = values[column.index] if column.index < len(values) else None
-            if raw is None or column.field is Field.IGNORED:
+            raw = values[column.index] if column.index < width else None
+            if raw is None:
                 continue
             value = self._value(number, column, raw)
             if value is None:
@@ -1862,6 +1867,8 @@ def _overlap(one: tuple[int, int], other: tuple[int, int]) -> bool:
 
 
 def _differs(one: Any, other: Any) -> bool:
+    if one == other:
+        return False  # the usual case: every row of a dossier repeats the same values
     if isinstance(one, str) and isinstance(other, str):
         return fold(one) != fold(other)
     return bool(one != other)
