@@ -1961,15 +1961,18 @@ class _FundingIndex:
 
 def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert *rows* (Core executemany on the table, not the ORM's bulk path: faster) and
-    return their new ids, in order."""
+    return their new ids, in order.
+
+    The ids are given, following the table's highest: the ids SQLite would pick itself
+    (no table is AUTOINCREMENT), in one executemany, where asking them back through
+    ``RETURNING`` makes SQLAlchemy send one INSERT per row on SQLite. Another writer
+    cannot take them meanwhile: SQLite refuses a transaction's write after another
+    connection's, and the unit of work then rolls back whole.
+    """
     table = model.__table__
-    ids: list[int] = []
-    for start in range(0, len(rows), 5_000):
-        chunk = rows[start : start + 5_000]
-        result = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk
-        )
-        ids.extend(result.scalars().all())
+    first = int(session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    ids = list(range(first, first + len(rows)))
+    _insert(session, table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
     return ids
 
 
