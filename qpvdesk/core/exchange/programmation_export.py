@@ -18,7 +18,9 @@ A dossier belongs to the programmation of its year (`Dossier.year`); its amounts
 cover all its funding rows, every year of a multi-year agreement included, like the
 Dossiers page. Droit commun actions without dossier are not in the programmation.
 
-Queries are set-based (one select per table, no ORM entity, no query per row):
+Queries are set-based (one select per table, no ORM entity, no query per row) and run
+on the session's connection: Core rows fetched as they are read, where the ORM's
+`Session.execute` would first buffer all 200 000 funding rows.
 50 000 dossiers are read in about a second (`benchmarks/bench_exchange.py`).
 """
 
@@ -212,7 +214,7 @@ def programmation_data(session: Session, years: Collection[int] | None = None) -
     )
     if year_list is not None:
         statement = statement.where(Dossier.year.in_(year_list))
-    records = session.execute(statement).all()
+    records = session.connection().execute(statement).all()
     holder_ids = {record[5] for record in records}
     organisations = _organisations(session, holder_ids)
     objectives = _objectives(session)
@@ -223,12 +225,12 @@ def programmation_data(session: Session, years: Collection[int] | None = None) -
             select(StateTheme.id, StateTheme.code, StateTheme.label)
         )
     }
-    fundings = _fundings(session, year_list)
     funder_names: dict[int, tuple[str, str | None]] = {}
     by_dossier: dict[int, list[_FundingRecord]] = defaultdict(list)
-    for funding in fundings:
+    for funding in _fundings(session, year_list):
         by_dossier[funding.dossier_id].append(funding)
         funder_names[funding.funder_id] = (funding.funder, funding.funder_acronym)
+    shared = _Shared()
     dossiers: list[ProgrammationDossier] = []
     lines: list[ProgrammationLine] = []
     for (
@@ -247,7 +249,8 @@ def programmation_data(session: Session, years: Collection[int] | None = None) -
         state,
         opinion,
     ) in records:
-        rows = sorted(by_dossier.get(dossier_id, ()), key=_FundingRecord.sort_key)
+        # Popped: each funding record is let go once its line is built.
+        rows = sorted(by_dossier.pop(dossier_id, ()), key=_FundingRecord.sort_key)
         by_funder: dict[int, Amounts] = {}
         totals = Amounts()
         for row in rows:
@@ -264,13 +267,13 @@ def programmation_data(session: Session, years: Collection[int] | None = None) -
             holder=holder_name,
             siret=siret,
             rna=rna,
-            action=title,
+            action=shared.text(title),
             priority=objective.priority if objective else None,
             objective_code=objective.code if objective else None,
             objective_title=objective.title if objective else None,
             themes=themes.get(action_id),
             state_theme=None if state_theme_id is None else state_themes.get(state_theme_id),
-            total_cost=Money(total_cost or 0),
+            total_cost=shared.money(total_cost or 0),
             received_on=received_on,
             state=DossierState(state),
             opinion=None if opinion is None else Opinion(opinion),
@@ -403,8 +406,42 @@ class _FundingRecord:
         return (self.year, fold(self.funder), self.funder, fold(self.line), self.line)
 
 
-def _money(cents: int | None) -> Money | None:
-    return None if cents is None else Money(int(cents))
+class _Shared:
+    """One object for each distinct text, amount and date read.
+
+    SQLite hands back a new object for every value of every row: 200 000 funding rows
+    repeat the same funders, lines, decisions, amounts and dates, and sharing them keeps
+    the whole programmation in far less memory (`benchmarks/bench_exchange.py`).
+    """
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.amounts: dict[int, Money] = {}
+        self.days: dict[date, date] = {}
+
+    @overload
+    def text(self, value: str) -> str: ...
+
+    @overload
+    def text(self, value: None) -> None: ...
+
+    @overload
+    def text(self, value: str | None) -> str | None: ...
+
+    def text(self, value: str | None) -> str | None:
+        return None if value is None else self.texts.setdefault(value, value)
+
+    def money(self, cents: int) -> Money:
+        found = self.amounts.get(cents)
+        if found is None:
+            found = self.amounts[cents] = Money(int(cents))
+        return found
+
+    def optional_money(self, cents: int | None) -> Money | None:
+        return None if cents is None else self.money(cents)
+
+    def day(self, value: date | None) -> date | None:
+        return None if value is None else self.days.setdefault(value, value)
 
 
 def _fundings(session: Session, years: list[int] | None) -> list[_FundingRecord]:
@@ -444,6 +481,8 @@ def _fundings(session: Session, years: list[int] | None) -> list[_FundingRecord]
     if years is not None:
         statement = statement.where(Dossier.year.in_(years))
     records: list[_FundingRecord] = []
+    shared = _Shared()
+    text, money = shared.text, shared.optional_money
     for (
         dossier_id,
         funder_id,
@@ -460,24 +499,24 @@ def _fundings(session: Session, years: list[int] | None) -> list[_FundingRecord]
         last_paid_on,
         decision,
         decided_on,
-    ) in session.execute(statement):
+    ) in session.connection().execute(statement):
         assert dossier_id is not None  # joined on the dossier
         records.append(
             _FundingRecord(
                 dossier_id=dossier_id,
                 funder_id=funder_id,
-                funder=funder,
-                funder_acronym=acronym,
-                line=line,
-                line_code=code,
+                funder=text(funder),
+                funder_acronym=text(acronym),
+                line=text(line),
+                line_code=text(code),
                 nature=FundingNature(nature),
                 year=year,
                 amounts=Amounts(
-                    _money(requested), _money(proposed), _money(granted), _money(paid_cents)
+                    money(requested), money(proposed), money(granted), money(paid_cents)
                 ),
-                last_paid_on=_as_date(last_paid_on),
-                decision=decision,
-                decided_on=decided_on,
+                last_paid_on=shared.day(_as_date(last_paid_on)),
+                decision=text(decision),
+                decided_on=shared.day(decided_on),
             )
         )
     return records

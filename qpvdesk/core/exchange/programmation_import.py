@@ -368,7 +368,12 @@ class _Reader:
         self.sheet = sheet
         self.header = header
         self.errors = errors
-        self.single = [c for c in header.columns if c.field is not None and c.funder is None]
+        # Ignored columns (totals, modification dates…) are never read.
+        self.single = [
+            c
+            for c in header.columns
+            if c.field is not None and c.field is not Field.IGNORED and c.funder is None
+        ]
         self.wide: dict[str, list[MappedColumn]] = defaultdict(list)
         for column in header.columns:
             if column.funder is not None and column.field is not None:
@@ -376,10 +381,22 @@ class _Reader:
         # Amount spellings per column, for the ambiguity check (« 1,000 » beside « 2,50 »).
         self.amounts: dict[int, list[tuple[int, Any, AmountReading]]] = defaultdict(list)
         self.skipped_totals: list[int] = []
+        # Worked out once per column, not once per cell: where a value comes from
+        # (« F (Demandé) ») and how it is read.
+        self.where_of = {c.index: f"{c.letter} ({c.heading})" for c in header.columns}
+        self.kind_of = {c.index: c.field.kind for c in header.columns if c.field is not None}
+        #: Texts of the state, opinion and nature columns already folded (a few distinct).
+        self.folded: dict[str, str] = {}
 
     def error(self, row: int, column: MappedColumn | None, value: Any, reason: str) -> None:
-        where = f"{column.letter} ({column.heading})" if column is not None else ""
+        where = self.where_of[column.index] if column is not None else ""
         self.errors.append(RowError(self.sheet.name, row, where, display_value(value), reason))
+
+    def fold(self, text: str) -> str:
+        folded = self.folded.get(text)
+        if folded is None:
+            folded = self.folded[text] = fold(text)
+        return folded
 
     def rows(self) -> list[_Row]:
         parsed: list[_Row] = []
@@ -419,7 +436,7 @@ class _Reader:
 
     def _value(self, number: int, column: MappedColumn, raw: Any) -> Any:
         assert column.field is not None
-        kind = column.field.kind
+        kind = self.kind_of[column.index]
         try:
             if kind is Kind.AMOUNT:
                 reading = read_amount(raw)
@@ -448,10 +465,10 @@ class _Reader:
     def _row(self, number: int, values: tuple[Any, ...]) -> _Row:
         row = _Row(number)
         plain = _Funding(column="")
+        width = len(values)
         for column in self.single:
-            assert column.field is not None
-            raw = values[column.index] if column.index < len(values) else None
-            if raw is None or column.field is Field.IGNORED:
+            raw = values[column.index] if column.index < width else None
+            if raw is None:
                 continue
             value = self._value(number, column, raw)
             if value is None:
@@ -482,23 +499,23 @@ class _Reader:
     ) -> None:
         target = column.field
         assert target is not None
-        where = f"{column.letter} ({column.heading})"
+        where = self.where_of[column.index]
         if target is Field.STATE:
-            state = _STATES.get(fold(value))
+            state = _STATES.get(self.fold(value))
             if state is None:
                 known = ", ".join(f"« {s.label} »" for s in DossierState)
                 self.error(row.number, column, raw, f"état inconnu (états possibles : {known}).")
                 return
             value = state
         elif target is Field.OPINION:
-            opinion = _OPINIONS.get(fold(value))
+            opinion = _OPINIONS.get(self.fold(value))
             if opinion is None:
                 known = ", ".join(f"« {o.label} »" for o in Opinion)
                 self.error(row.number, column, raw, f"avis inconnu (avis possibles : {known}).")
                 return
             value = opinion
         elif target is Field.NATURE:
-            nature = _NATURES.get(fold(value))
+            nature = _NATURES.get(self.fold(value))
             if nature is None:
                 self.error(
                     row.number,
@@ -1850,6 +1867,8 @@ def _overlap(one: tuple[int, int], other: tuple[int, int]) -> bool:
 
 
 def _differs(one: Any, other: Any) -> bool:
+    if one == other:
+        return False  # the usual case: every row of a dossier repeats the same values
     if isinstance(one, str) and isinstance(other, str):
         return fold(one) != fold(other)
     return bool(one != other)
@@ -1942,15 +1961,18 @@ class _FundingIndex:
 
 def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert *rows* (Core executemany on the table, not the ORM's bulk path: faster) and
-    return their new ids, in order."""
+    return their new ids, in order.
+
+    The ids are given, following the table's highest: the ids SQLite would pick itself
+    (no table is AUTOINCREMENT), in one executemany, where asking them back through
+    ``RETURNING`` makes SQLAlchemy send one INSERT per row on SQLite. Another writer
+    cannot take them meanwhile: SQLite refuses a transaction's write after another
+    connection's, and the unit of work then rolls back whole.
+    """
     table = model.__table__
-    ids: list[int] = []
-    for start in range(0, len(rows), 5_000):
-        chunk = rows[start : start + 5_000]
-        result = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk
-        )
-        ids.extend(result.scalars().all())
+    first = int(session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    ids = list(range(first, first + len(rows)))
+    _insert(session, table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
     return ids
 
 

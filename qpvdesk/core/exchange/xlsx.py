@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import math
 import os
 import re
@@ -144,7 +145,7 @@ def _write(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
         dimension.width = min(widths[position], column.max_width) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, len(columns)))}{len(rows) + 1}"
-    converters = [kind.convert for kind in kinds]
+    writers = _cell_writers(sheet, columns)
     total = len(rows)
     try:
         sheet.append([_heading(sheet, column.heading) for column in columns])
@@ -153,8 +154,8 @@ def _write(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
                 progress(done, total)
             sheet.append(
                 [
-                    None if value is None else convert(sheet, value)
-                    for convert, value in zip(converters, row, strict=True)
+                    None if value is None else write(value)
+                    for write, value in zip(writers, row, strict=True)
                 ]
             )
         if progress is not None:
@@ -235,16 +236,99 @@ def _convert_date(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def _convert_datetime(sheet: Any, value: Any) -> Any:
+def _naive_datetime(value: Any) -> datetime:
+    """*value* as a date-time Excel takes: an aware one in local time, with no zone."""
     if not isinstance(value, datetime):
         if not isinstance(value, date):
             raise TypeError(f"a date-time column takes datetime, not {type(value).__name__}")
-        value = datetime(value.year, value.month, value.day)
-    elif value.tzinfo is not None:
-        value = value.astimezone().replace(tzinfo=None)
-    cell = WriteOnlyCell(sheet, value)
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        return value.astimezone().replace(tzinfo=None)
+    return value
+
+
+def _convert_datetime(sheet: Any, value: Any) -> Any:
+    cell = WriteOnlyCell(sheet, _naive_datetime(value))
     cell.number_format = DATETIME_FORMAT
     return cell
+
+
+def _styled_cell(sheet: Any, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value)
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def _cell_writers(sheet: Any, columns: Sequence[Column]) -> list[Callable[[Any], Any]]:
+    """Per column, what turns a value into what a streamed sheet's ``append`` takes.
+
+    A styled value (an amount, a date, a text that looks like a formula) goes in a cell
+    made once per column, its style set once: the sheet writes a row's cells as it is
+    appended, so the same cell carries the column's next value on the next row. Plain
+    values (texts, integers) go as they are, with no cell object at all.
+    """
+    writers: list[Callable[[Any], Any]] = []
+    for column in columns:
+        kind = column.kind
+        if kind is ColumnKind.TEXT:
+            writers.append(_text_writer(sheet))
+        elif kind is ColumnKind.INTEGER:
+            writers.append(int)
+        elif kind is ColumnKind.MONEY:
+            writers.append(_money_writer(sheet))
+        elif kind is ColumnKind.DATE:
+            writers.append(_date_writer(sheet))
+        else:
+            writers.append(_datetime_writer(sheet))
+    return writers
+
+
+def _text_writer(sheet: Any) -> Callable[[Any], Any]:
+    quoted = _text_cell(sheet, "=")
+
+    def write(value: Any) -> Any:
+        text = clean_text(value if isinstance(value, str) else str(value))
+        if text.startswith(FORMULA_STARTS):
+            quoted._value = text
+            return quoted
+        return text
+
+    return write
+
+
+def _money_writer(sheet: Any) -> Callable[[Any], Any]:
+    cell = _styled_cell(sheet, 0, MONEY_FORMAT)
+
+    def write(value: Any) -> Any:
+        cell._value = Decimal(_cents(value)).scaleb(-2)
+        return cell
+
+    return write
+
+
+def _date_writer(sheet: Any) -> Callable[[Any], Any]:
+    cell = _styled_cell(sheet, date(2000, 1, 1), DATE_FORMAT)
+
+    def write(value: Any) -> Any:
+        if isinstance(value, datetime):
+            value = value.date()
+        elif not isinstance(value, date):
+            raise TypeError(f"a date column takes date, not {type(value).__name__}")
+        cell._value = value
+        return cell
+
+    return write
+
+
+def _datetime_writer(sheet: Any) -> Callable[[Any], Any]:
+    cell = _styled_cell(sheet, datetime(2000, 1, 1), DATETIME_FORMAT)
+
+    def write(value: Any) -> Any:
+        cell._value = _naive_datetime(value)
+        return cell
+
+    return write
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,12 +598,16 @@ def _write_sheet(
                 sheet.merged_cells.add(f"{first}1:{last}1")
         sheet.append(band)
     sheet.append([_heading(sheet, column.heading) for column in columns])
-    converters = [kind.convert for kind in kinds]
+    writers: list[Callable[[Any], Any]]
     if spec.wrap:
-        converters = [
-            _wrapping(convert) if column.kind is ColumnKind.TEXT else convert
-            for convert, column in zip(converters, columns, strict=True)
+        # Small sheets: every wrapped text is a cell object of its own.
+        wrapping = [
+            _wrapping(kind.convert) if column.kind is ColumnKind.TEXT else kind.convert
+            for kind, column in zip(kinds, columns, strict=True)
         ]
+        writers = [functools.partial(convert, sheet) for convert in wrapping]
+    else:
+        writers = _cell_writers(sheet, columns)
     spans = _row_spans(spec.merged) if spec.wrap else {}
     for index, row in enumerate(spec.rows):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -532,8 +620,8 @@ def _write_sheet(
                 sheet.row_dimensions[number].height = min(15 * lines, 409)
         sheet.append(
             [
-                None if value is None else convert(sheet, value)
-                for convert, value in zip(converters, row, strict=True)
+                None if value is None else write(value)
+                for write, value in zip(writers, row, strict=True)
             ]
         )
         done += 1
