@@ -173,7 +173,6 @@ def _open_in_frame(window: MainWindow, path: Path, read_only: bool, messenger: M
         return
     _attach(app, window, database, messenger, stopper)
     report_when_ready(window.stack.currentWidget())
-    logger.info("qpvdesk file attached")
     window.show_open_warnings()
 
 
@@ -196,3 +195,4 @@ def _attach(app: QApplication, window: MainWindow, database: Database, messenger
     # A session ended by the system (logout, kill) still closes the file properly.
     app.aboutToQuit.connect(window.close_database)
     stopper.attach(window)
+    logger.info("qpvdesk file attached")
