@@ -12,16 +12,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QIcon,
-    QKeySequence,
-)
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -37,6 +29,10 @@ from qpvdesk.ui.sections import DASHBOARD, DOSSIERS, Section, all_sections
 from qpvdesk.ui.status_bar import DatabaseStatusBar
 
 if TYPE_CHECKING:
+    # Annotations only: the first use of a Qt class builds its enums (a few ms each).
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     from qpvdesk.core.storage.database import Database
     from qpvdesk.ui.context import AppContext
     from qpvdesk.ui.exchange_menu import ExchangeMenu

@@ -48,17 +48,23 @@ class Start:
         monkeypatch.setattr(opening, "open_initial_database", recording_open)
 
     def _finish(self, window: MainWindow) -> None:
-        """Once the file is attached: note what she sees, then close as she would."""
+        """Once the file is attached: note what she sees, then quit."""
         page = window.stack.currentWidget()
         self.at_end = {"window": window, "section": window.current_section(),
                        "page_built": page is window.pages.get(DASHBOARD),
                        "page_visible": page.isVisible(), "title": window.windowTitle(),
                        "menus": window.file_menu.isEnabled()}
-        window.force_close()
-        QApplication.quit()
+        # `run_gui` closes the file once its event loop has returned; the window is closed
+        # after that (`run`): a window closed inside the loop would leave a second quit
+        # pending for the next test's dialogs.
+        QApplication.exit(0)
 
     def run(self, path: Path) -> int:
-        return app_module.run_gui(path, read_only=False)
+        status = app_module.run_gui(path, read_only=False)
+        window = self.at_opening.get("window")
+        if window is not None:
+            window.close()
+        return status
 
 
 @pytest.fixture
