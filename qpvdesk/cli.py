@@ -248,10 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        # The core (SQLAlchemy, the models) before Qt: once imported, PySide6 reads the source
-        # of every module imported after it, looking for its `__feature__` switches.
-        import qpvdesk.core.domain.models
-        import qpvdesk.core.storage.database  # noqa: F401
+        # Qt first, the core (SQLAlchemy, the models) only once the window's frame is shown
+        # (`run_gui`). Imported after PySide6, the core takes a little longer (PySide6 reads
+        # the source of every module imported after it, looking for its `__feature__`
+        # switches), but she sees the window without waiting for it.
         from qpvdesk.ui.app import run_gui
 
         return run_gui(args.db, read_only=args.read_only)

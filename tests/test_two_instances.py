@@ -112,7 +112,8 @@ def test_the_window_holds_the_file_and_releases_it_on_sigterm(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     window = window_process(builtin_db)
-    _wait_until(lambda: "window shown" in _log(tmp_path) or window.poll() is not None,
+    # The window's frame is shown first; the file is attached to it once open.
+    _wait_until(lambda: "file attached" in _log(tmp_path) or window.poll() is not None,
                 "the window")
     assert window.poll() is None, window.communicate()
     _assert_second_never_writes(builtin_db, window.pid, capsys)

@@ -1,4 +1,8 @@
-"""Start the window: QApplication, logging and error hooks, the database, the backup timer."""
+"""Start the window: QApplication, logging and error hooks, the database, the backup timer.
+
+When the file to open is known and exists, the window's frame is shown first and the file is
+opened after its first paint: the core (SQLAlchemy, the models) is imported only then.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,30 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from qpvdesk import __version__
-from qpvdesk.paths import APP_AUTHOR, APP_NAME, resource, user_log_dir
-from qpvdesk.ui.context import AppContext
+from qpvdesk.paths import (
+    APP_AUTHOR,
+    APP_NAME,
+    default_db_path,
+    demo_db_path,
+    resource,
+    user_log_dir,
+)
 from qpvdesk.ui.crash import install_excepthook, setup_logging
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.messages import Messenger
-from qpvdesk.ui.opening import open_initial_database
 from qpvdesk.ui.recent_files import last_opened
-from qpvdesk.ui.shown_marker import report_when_shown
+from qpvdesk.ui.shown_marker import after_first_paint, report_when_ready, report_when_shown
+from qpvdesk.ui.start_file import start_file
+
+if TYPE_CHECKING:
+    from qpvdesk.core.storage.database import Database
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
@@ -54,14 +68,17 @@ class _SignalStop:
 
     While a dialog of the start waits for an answer (the welcome dialog, a locked file…) it is
     closed as if cancelled, and the start ends there; while the file is being opened the
-    start-up unwinds (the lock is released, a half-taken backup removed); while the window is
-    being built the request waits for it; once it is shown the window closes without
-    questions, then the application quits.
+    start-up unwinds (the lock is released, a half-taken backup removed); before that, with
+    only the frame shown, the application quits; while the window is being attached the
+    request waits for it; once it is attached the window closes without questions, then the
+    application quits.
     """
 
     def __init__(self, app: QApplication) -> None:
         self.app = app
         self.window: MainWindow | None = None
+        self.frame_shown = False
+        self.opening = False
         self.building = False
         self.requested = False
         for name in ("SIGTERM", "SIGINT"):
@@ -90,6 +107,9 @@ class _SignalStop:
         elif dialog is not None:
             self.requested = True  # inside the dialog's own event loop: answer it « cancel »
             dialog.close()
+        elif self.frame_shown and not self.opening:
+            self.requested = True  # nothing open yet: the opening will not start
+            self.app.exit(128 + signum)
         else:
             raise SystemExit(128 + signum)
 
@@ -115,16 +135,72 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
 
     stopper = _SignalStop(app)
     settings = QSettings()
-    database = open_initial_database(db_path, read_only, messenger,
-                                     last_file=last_opened(settings))
+    path = start_file(db_path, last_opened(settings), default_db_path(), demo_db_path())
+    if path.exists():
+        window = MainWindow(None, settings)
+        window.show_opening(path)
+        stopper.frame_shown = True
+        report_when_shown(window)
+        # Opened once the frame has painted: she sees the window at once, then its content.
+        # One more turn of the event loop: the « shown » marker, if asked, is printed first.
+        after_first_paint(window, lambda: QTimer.singleShot(
+            0, lambda: _open_in_frame(window, path, read_only, messenger, stopper)))
+        window.show()
+        logger.info("qpvdesk window shown")
+    else:
+        # Questions first (the welcome dialog, creating the file), then the window.
+        from qpvdesk.ui.opening import open_initial_database
+
+        database = open_initial_database(db_path, read_only, messenger,
+                                         last_file=last_opened(settings))
+        if database is None:
+            return 1
+        window = MainWindow(None, settings)
+        _attach(app, window, database, messenger, stopper)
+        report_when_shown(window)
+        window.show()
+        logger.info("qpvdesk window shown")
+        window.show_open_warnings()
+    status = app.exec()
+    window.close_database()
+    logger.info("qpvdesk stopped")
+    return int(status)
+
+
+def _open_in_frame(window: MainWindow, path: Path, read_only: bool, messenger: Messenger,
+                   stopper: _SignalStop) -> None:
+    """Open *path* over the frame shown (its questions over it) and attach it; else quit (1)."""
+    app = stopper.app
+    stopper.opening = True
+    if stopper.requested:  # stopped before the opening began
+        return
+    try:
+        from qpvdesk.ui.opening import open_initial_database
+
+        database = open_initial_database(path, read_only, messenger, parent=window)
+        stopper.opening = False
+    except SystemExit as stop:  # a signal during the opening, which has unwound
+        app.exit(stop.code if isinstance(stop.code, int) else 1)
+        return
     if database is None:
-        return 1
+        app.exit(1)
+        return
+    _attach(app, window, database, messenger, stopper)
+    report_when_ready(window.stack.currentWidget())
+    window.show_open_warnings()
+
+
+def _attach(app: QApplication, window: MainWindow, database: Database, messenger: Messenger,
+            stopper: _SignalStop) -> None:
+    """Give *window* the open *database*, its backup timer and its closing on quit."""
+    from qpvdesk.ui.context import AppContext
+
     stopper.building = True
     try:
-        context = AppContext(database, messenger)
-        window = MainWindow(context, settings)
+        window.attach(AppContext(database, messenger))
     except BaseException:
         database.close()
+        app.exit(1)
         raise
     timer = QTimer(window)
     timer.setInterval(BACKUP_TICK_MS)
@@ -133,11 +209,4 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     # A session ended by the system (logout, kill) still closes the file properly.
     app.aboutToQuit.connect(window.close_database)
     stopper.attach(window)
-    report_when_shown(window)
-    window.show()
-    logger.info("qpvdesk window shown")
-    window.show_open_warnings()
-    status = app.exec()
-    window.close_database()
-    logger.info("qpvdesk stopped")
-    return int(status)
+    logger.info("qpvdesk file attached")

@@ -27,6 +27,7 @@ from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.file_pickers import pick_existing_file, pick_new_file
 from qpvdesk.ui.formatting import date_time
 from qpvdesk.ui.opening import busy_cursor, create_with_dialogs, open_with_dialogs
+from qpvdesk.ui.recent_files import same_file
 from qpvdesk.ui.restore_dialog import choose_backup
 
 logger = logging.getLogger(__name__)
@@ -41,14 +42,6 @@ class DatabaseHost(Protocol):
     def attach_database(self, database: Database) -> None: ...
     def show_message(self, text: str) -> None: ...
     def close(self) -> bool: ...
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """The same file on disk, whatever the spelling of the path."""
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return a.absolute() == b.absolute()
 
 
 class FileActions(QObject):

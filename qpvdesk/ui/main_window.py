@@ -1,22 +1,19 @@
 """The main window: navigation list, one page per section, the "Fichier", "Édition" and "Aide"
-menus, the status bar; a data file dropped on it is opened."""
+menus, the status bar; a data file dropped on it is opened.
+
+The window is built in two steps so that it can be shown before the data file is open: the
+frame (title, navigation, greyed menus, status bar) needs Qt only, and `attach` gives it the
+open file. The modules that need the core (SQLAlchemy) are imported by `attach` and after.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QIcon,
-    QKeySequence,
-)
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -27,18 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from qpvdesk import __version__
-from qpvdesk.core.errors import UserFacingError
-from qpvdesk.core.storage.database import Database
 from qpvdesk.paths import user_log_dir
-from qpvdesk.ui.context import AppContext
-from qpvdesk.ui.exchange_menu import ExchangeMenu
-from qpvdesk.ui.file_actions import BACKUP_TOPIC, FileActions
-from qpvdesk.ui.help_dialog import DATA_PAGE, GUIDE_PAGE, SHORTCUTS_PAGE, DataPlaces, HelpDialog
-from qpvdesk.ui.opening import busy_cursor
-from qpvdesk.ui.pages import make_page
-from qpvdesk.ui.recent_files import RecentFiles
 from qpvdesk.ui.sections import DASHBOARD, DOSSIERS, Section, all_sections
 from qpvdesk.ui.status_bar import DatabaseStatusBar
+
+if TYPE_CHECKING:
+    # Annotations only: the first use of a Qt class builds its enums (a few ms each).
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
+    from qpvdesk.core.storage.database import Database
+    from qpvdesk.ui.context import AppContext
+    from qpvdesk.ui.exchange_menu import ExchangeMenu
+    from qpvdesk.ui.file_actions import FileActions
+    from qpvdesk.ui.help_dialog import HelpDialog
+    from qpvdesk.ui.recent_files import RecentFiles
 
 logger = logging.getLogger(__name__)
 GEOMETRY_KEY = "main_window/geometry"
@@ -61,12 +61,17 @@ def _local_files(mime: QMimeData) -> list[Path]:
 class MainWindow(QMainWindow):
     """Owns the session's window; the screens only see the `AppContext`."""
 
-    def __init__(self, context: AppContext, settings: QSettings,
+    context: AppContext
+    file_actions: FileActions
+    exchange: ExchangeMenu
+    recent_files: RecentFiles
+
+    def __init__(self, context: AppContext | None, settings: QSettings,
                  parent: QWidget | None = None) -> None:
+        """The frame; with *context*, attached to it at once (see `attach`)."""
         super().__init__(parent)
-        self.context = context
         self.settings = settings
-        self._database_open = True
+        self._database_open = False
         self._forced = False
         self.sections: list[Section] = all_sections()
 
@@ -83,7 +88,7 @@ class MainWindow(QMainWindow):
             item.setData(_KEY_ROLE, section.key)
             self.navigation.addItem(item)
         self.navigation.setFixedWidth(self.navigation.sizeHintForColumn(0) + 40)
-        self.navigation.currentRowChanged.connect(self._show_row)
+        self.navigation.setEnabled(False)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -94,22 +99,58 @@ class MainWindow(QMainWindow):
 
         self.status = DatabaseStatusBar()
         self.setStatusBar(self.status)
+        self.help_dialog: HelpDialog | None = None
+        # Greyed until a file is attached: their actions act on it.
+        self.file_menu = self.menuBar().addMenu(self.tr("&Fichier"))
+        self.edit_menu = self.menuBar().addMenu(self.tr("É&dition"))
+        self.help_menu = self.menuBar().addMenu(self.tr("&Aide"))
+        for menu in (self.file_menu, self.edit_menu, self.help_menu):
+            menu.setEnabled(False)
+        self.setWindowTitle("qpvdesk")
+        self._restore_geometry()
+        if context is not None:
+            self.attach(context)
+
+    @property
+    def attached(self) -> bool:
+        """Whether a file was given to the window (`attach`)."""
+        return hasattr(self, "context")
+
+    def show_opening(self, path: Path) -> None:
+        """The frame tells which file is being opened, until it is attached."""
+        self.setWindowTitle(f"{path.name} — qpvdesk")
+        self.status.showMessage(self.tr("Ouverture de « {path} »…").format(path=path))
+
+    def attach(self, context: AppContext) -> None:
+        """Give the frame its open file: menus, the restored section's page, the status."""
+        from qpvdesk.ui.exchange_menu import ExchangeMenu
+        from qpvdesk.ui.file_actions import FileActions
+        from qpvdesk.ui.recent_files import RecentFiles
+
+        self.context = context
+        self._database_open = True
         self.file_actions = FileActions(self, self, context)
         self.exchange = ExchangeMenu(self, self, context)
-        self.recent_files = RecentFiles(settings, self.file_actions.open_path, self)
-        self.help_dialog: HelpDialog | None = None
+        self.recent_files = RecentFiles(self.settings, self.file_actions.open_path, self)
         self._build_edit_actions()
         self._build_menus()
         context.changed.connect(self._on_changed)
         context.focus_requested.connect(self._on_focus_requested)
         context.open_dossier_requested.connect(self._open_dossier)
         context.show_dossiers_requested.connect(self._show_dossiers)
+        self.status.clearMessage()
         self._show_database()
-        self._restore_settings()
+        self.navigation.currentRowChanged.connect(self._show_row)
+        self.navigation.setEnabled(True)
+        key = self.settings.value(SECTION_KEY, DASHBOARD)
+        self.select_section(key if key in self.section_keys() else DASHBOARD)
         self.setAcceptDrops(True)
 
     def page(self, key: str) -> QWidget:
         """The screen of section *key*, built now if it was not yet."""
+        from qpvdesk.ui.opening import busy_cursor
+        from qpvdesk.ui.pages import make_page
+
         page = self.pages.get(key)
         if page is None:
             row = self.section_keys().index(key)
@@ -163,7 +204,9 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(writable and stack.canRedo())
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&Fichier"))
+        from qpvdesk.ui.help_dialog import DATA_PAGE, GUIDE_PAGE, SHORTCUTS_PAGE
+
+        file_menu = self.file_menu
         for action in self.file_actions.actions:
             if action is None:
                 file_menu.addSeparator()
@@ -175,10 +218,9 @@ class MainWindow(QMainWindow):
         file_menu.insertMenu(before, self.exchange.export_menu)
         file_menu.insertMenu(before, self.exchange.import_menu)
         file_menu.insertSeparator(before)
-        self.edit_menu = self.menuBar().addMenu(self.tr("É&dition"))
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Aide"))
+        help_menu = self.help_menu
         self.guide_action = help_menu.addAction(self.tr("Guide d'utilisation"),
                                                 lambda: self.show_help(GUIDE_PAGE))
         self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
@@ -189,6 +231,8 @@ class MainWindow(QMainWindow):
             lambda: self.show_help(DATA_PAGE))
         help_menu.addSeparator()
         self.about_action = help_menu.addAction(self.tr("À propos de qpvdesk"), self._about)
+        for menu in (self.file_menu, self.edit_menu, self.help_menu):
+            menu.setEnabled(True)
 
     # ------------------------------------------------------------------ sections
 
@@ -214,12 +258,16 @@ class MainWindow(QMainWindow):
         self.status.show_database(database)
         self.recent_files.add(database.origin)
         if self.help_dialog is not None:
+            from qpvdesk.ui.help_dialog import DataPlaces
+
             self.help_dialog.show_places(DataPlaces.of(database))
         self.file_actions.update_enabled()
         self.exchange.update_enabled()
         self._update_edit_actions()
 
     def _on_changed(self, changes: frozenset[str]) -> None:
+        from qpvdesk.ui.file_actions import BACKUP_TOPIC
+
         if BACKUP_TOPIC in changes or "*" in changes:
             self.status.show_last_backup(self.context.database)
 
@@ -258,6 +306,9 @@ class MainWindow(QMainWindow):
         """Close the open file (final backup, lock released); problems are shown, not raised."""
         if not self._database_open:
             return
+        from qpvdesk.core.errors import UserFacingError
+        from qpvdesk.ui.opening import busy_cursor
+
         self._database_open = False
         try:
             with busy_cursor():
@@ -276,6 +327,8 @@ class MainWindow(QMainWindow):
 
     def show_help(self, page: int) -> None:
         """The help window on *page*, beside the main one; one window, reused."""
+        from qpvdesk.ui.help_dialog import DataPlaces, HelpDialog
+
         places = DataPlaces.of(self.context.database)
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(places, self)
@@ -309,7 +362,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ settings, closing
 
-    def _restore_settings(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.value(GEOMETRY_KEY)
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             pass
@@ -321,13 +374,12 @@ class MainWindow(QMainWindow):
         state = self.settings.value(STATE_KEY)
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        key = self.settings.value(SECTION_KEY, DASHBOARD)
-        self.select_section(key if key in self.section_keys() else DASHBOARD)
 
     def save_settings(self) -> None:
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
-        self.settings.setValue(SECTION_KEY, self.current_section())
+        if self.attached:  # the frame alone shows no section
+            self.settings.setValue(SECTION_KEY, self.current_section())
         self.settings.sync()
 
     def force_close(self) -> None:
@@ -340,7 +392,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
-        self.exchange.stop()  # a running export reads the file being closed
+        if self.attached:
+            self.exchange.stop()  # a running export reads the file being closed
         self.close_database()
         event.accept()
 

@@ -21,6 +21,7 @@ from qpvdesk.ui.file_pickers import pick_existing_file
 from qpvdesk.ui.formatting import date_time
 from qpvdesk.ui.messages import Messenger
 from qpvdesk.ui.restore_dialog import choose_backup
+from qpvdesk.ui.start_file import start_file
 from qpvdesk.ui.welcome_dialog import StartChoice, WelcomeAnswer, ask_how_to_start
 
 logger = logging.getLogger(__name__)
@@ -119,49 +120,44 @@ def create_with_dialogs(path: Path, content: Content, *, messenger: Messenger,
 
 
 def open_initial_database(db_path: Path | None, read_only: bool, messenger: Messenger,
-                          last_file: Path | None = None) -> Database | None:
-    """The database the window starts on; None when the user chose to quit.
+                          last_file: Path | None = None,
+                          parent: QWidget | None = None) -> Database | None:
+    """The database the window starts on (see `start_file`); None when the user chose to quit.
 
-    Without *db_path*, the file she worked on last (*last_file*, from the recent files) is
-    opened again when it is still there, as an editor reopens its last document; otherwise the
-    default file. The demonstration is never reopened that way: it is no file of hers.
+    *parent* is the window already shown, when there is one: the questions are asked over it.
     """
+    path = start_file(db_path, last_file, default_db_path(), demo_db_path())
     if db_path is None:
-        path = default_db_path()
-        if (last_file is not None and last_file.is_file()
-                and last_file.absolute() != demo_db_path().absolute()):
-            path = last_file
         if not path.exists():
             started = _first_start(path, demo_db_path(), messenger)
             if started is None:
                 return None
             path = started
-    else:
-        path = db_path.expanduser().absolute()
-        if not path.exists():
-            question = _tr("Le fichier « {path} » n'existe pas.\n\nVoulez-vous créer à cet "
-                           "emplacement une nouvelle base contenant le contrat de ville intégré "
-                           "(Clermont l'Hérault) ?").format(path=path)
-            if not path.parent.exists():
-                question += "\n\n" + _tr("Le dossier « {folder} » sera créé.").format(
-                    folder=path.parent)
-            choice = messenger.choose(None, _tr("Base introuvable"), question,
-                                      [_tr("Créer la base"), _tr("Quitter")])
-            if choice != 0 or not _make_folder(path.parent, messenger):
-                return None
-            if not create_with_dialogs(path, "builtin", messenger=messenger):
-                return None
+    elif not path.exists():
+        question = _tr("Le fichier « {path} » n'existe pas.\n\nVoulez-vous créer à cet "
+                       "emplacement une nouvelle base contenant le contrat de ville intégré "
+                       "(Clermont l'Hérault) ?").format(path=path)
+        if not path.parent.exists():
+            question += "\n\n" + _tr("Le dossier « {folder} » sera créé.").format(
+                folder=path.parent)
+        choice = messenger.choose(parent, _tr("Base introuvable"), question,
+                                  [_tr("Créer la base"), _tr("Quitter")])
+        if choice != 0 or not _make_folder(path.parent, messenger):
+            return None
+        if not create_with_dialogs(path, "builtin", messenger=messenger, parent=parent):
+            return None
     while True:
-        database = open_with_dialogs(path, read_only=read_only, messenger=messenger)
+        database = open_with_dialogs(path, read_only=read_only, messenger=messenger,
+                                     parent=parent)
         if database is not None:
             return database
         choice = messenger.choose(
-            None, _tr("Base non ouverte"),
+            parent, _tr("Base non ouverte"),
             _tr("La base « {name} » n'a pas été ouverte. Voulez-vous ouvrir un autre fichier ?")
             .format(name=path.name),
             [_tr("Ouvrir un autre fichier…"), _tr("Quitter")],
         )
-        picked = pick_existing_file(None, path.parent) if choice == 0 else None
+        picked = pick_existing_file(parent, path.parent) if choice == 0 else None
         if picked is None:
             return None
         path = picked

@@ -9,10 +9,16 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
-from qpvdesk.ui.file_actions import same_file
-
 RECENT_KEY = "recent_files/paths"
 MAX_RECENT = 8
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file on disk, whatever the spelling of the path."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a.absolute() == b.absolute()
 
 
 def last_opened(settings: QSettings) -> Path | None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
-from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.formatting import date_time
+
+if TYPE_CHECKING:
+    from qpvdesk.core.storage.database import Database
 
 
 def _separator() -> QFrame:
