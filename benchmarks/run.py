@@ -603,7 +603,7 @@ the peak resident memory of the child process that ran the step (imports include
 {table(steps)}
 
 Targets missed: {"; ".join(failed) if failed else "none"}. Why, and what would meet
-them: `benchmarks/README.md`, section 4.
+them: `benchmarks/README.md`, section 5.
 """
 
 
