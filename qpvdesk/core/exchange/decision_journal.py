@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -68,11 +68,15 @@ __all__ = ["JOURNAL_NAME", "journal_path", "journal_sheets", "write_decision_jou
 
 @dataclass(frozen=True, slots=True)
 class JournalSheet:
-    """One sheet: its headings and rows of plain values (text, integers, euros)."""
+    """One sheet: its headings and rows of plain values (text, integers, euros).
+
+    The rows may be a generator reading the caller's unit of work as the sheet is written:
+    a 200 000-row journal then never sits whole in memory.
+    """
 
     title: str
     columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
+    rows: Iterable[tuple[Any, ...]]
 
 
 def _label(enum: type[Any], value: Any) -> str | None:
@@ -106,7 +110,11 @@ def _held_decisions(session: Session) -> dict[int, tuple[str, str | None, str | 
     return latest
 
 
-def _funding_rows(session: Session) -> list[tuple[Any, ...]]:
+#: Rows fetched at a time from the large queries (the ORM otherwise fetches every row first).
+FETCH_ROWS = 1000
+
+
+def _funding_rows(session: Session) -> Iterator[tuple[Any, ...]]:
     paid: dict[int, int] = {
         funding_id: int(total or 0)
         for funding_id, total in session.execute(
@@ -118,7 +126,6 @@ def _funding_rows(session: Session) -> list[tuple[Any, ...]]:
     decided = _held_decisions(session)
     holder = Organisation.__table__.alias("holder")
     funder = Organisation.__table__.alias("funder")
-    rows = []
     for record in session.execute(
         select(
             Funding.id,
@@ -143,34 +150,32 @@ def _funding_rows(session: Session) -> list[tuple[Any, ...]]:
         .join(BudgetLine, BudgetLine.id == Funding.budget_line_id)
         .join(funder, funder.c.id == BudgetLine.funder_id)
         .order_by(Funding.year, Dossier.reference, funder.c.name, BudgetLine.name, Funding.id)
+        .execution_options(yield_per=FETCH_ROWS)
     ):
         (funding_id, year, dossier_id, reference, holder_name, title, state, opinion) = record[:8]
         meeting = decided.get(dossier_id) if dossier_id is not None else None
         cents = paid.get(funding_id)
-        rows.append(
-            (
-                year,
-                reference or "(droit commun, sans dossier)",
-                holder_name,
-                title,
-                _label(DossierState, state),
-                _label(Opinion, opinion),
-                record[8],
-                record[9],
-                _euros(record[10]),
-                _euros(record[11]),
-                _euros(record[12]),
-                Decimal(cents) / 100 if cents else None,
-                record[13],
-                _day(record[14]),
-                meeting[0] if meeting else None,
-                meeting[1] if meeting else None,
-            )
+        yield (
+            year,
+            reference or "(droit commun, sans dossier)",
+            holder_name,
+            title,
+            _label(DossierState, state),
+            _label(Opinion, opinion),
+            record[8],
+            record[9],
+            _euros(record[10]),
+            _euros(record[11]),
+            _euros(record[12]),
+            Decimal(cents) / 100 if cents else None,
+            record[13],
+            _day(record[14]),
+            meeting[0] if meeting else None,
+            meeting[1] if meeting else None,
         )
-    return rows
 
 
-def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
+def _decision_rows(session: Session) -> Iterator[tuple[Any, ...]]:
     amounts: dict[int, list[tuple[str | None, str | None, Money | None]]] = {}
     for decision_id, funder_name, line_name, amount in session.execute(
         select(
@@ -182,7 +187,6 @@ def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
         .order_by(DecisionAmount.decision_id, Organisation.name, BudgetLine.name)
     ):
         amounts.setdefault(decision_id, []).append((funder_name, line_name, amount))
-    rows: list[tuple[Any, ...]] = []
     for record in session.execute(
         select(
             Decision.id,
@@ -200,6 +204,7 @@ def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
         .outerjoin(Dossier, Dossier.id == Decision.dossier_id)
         .outerjoin(Organisation, Organisation.id == Dossier.holder_id)
         .order_by(Meeting.starts_at, Meeting.id, Decision.position, Decision.id)
+        .execution_options(yield_per=FETCH_ROWS)
     ):
         decision_id, starts_at, committee, state, position, reference, holder, opinion, text = (
             record
@@ -215,8 +220,7 @@ def _decision_rows(session: Session) -> list[tuple[Any, ...]]:
             text,
         )
         for funded in amounts.get(decision_id) or [(None, None, None)]:
-            rows.append((*head, funded[0], funded[1], _euros(funded[2])))
-    return rows
+            yield (*head, funded[0], funded[1], _euros(funded[2]))
 
 
 def journal_sheets(session: Session, db_path: Path, now: datetime) -> list[JournalSheet]:
