@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import selectors
 import shutil
 import statistics
 import subprocess
@@ -26,13 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_startup import MARKER, start_times
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = ROOT / "installer"
 BARE_SCRIPT = Path(__file__).resolve().parent / "bare_window.py"
-MARKER = "qpvdesk-shown"
 SIZE_TARGET_MB = 150
 RATIO_TARGET = 1.5
-START_TIMEOUT_S = 120
 
 BARE_SPEC = """
 import sys
@@ -87,31 +86,7 @@ class Screen:
 
 def start_time(command: list[str], env: dict[str, str]) -> float:
     """Seconds from starting *command* to its marker line; the program is then stopped."""
-    started = time.time()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    try:
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit(f"{command[0]} stopped before showing its window")
-            if line.startswith(MARKER):
-                return float(line.split()[1]) - started
-        raise SystemExit(f"{command[0]} showed no window within {START_TIMEOUT_S} s")
-    finally:
-        selector.close()
-        process.terminate()  # qpvdesk closes its database on SIGTERM
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return start_times(command, env, [MARKER])[0]
 
 
 def main(argv: list[str] | None = None) -> int:
