@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from qpvdesk.core.domain.models import Committee, Contract, Neighbourhood
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.services import meetings as meeting_service
-from qpvdesk.core.services.meetings import french_date, french_long_date, french_time, local_time
+from qpvdesk.core.services.meetings import (
+    french_date,
+    french_long_date,
+    french_time_span,
+    local_time,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +93,7 @@ class ConvocationData:
 
     @property
     def time_text(self) -> str:
-        start = french_time(self.starts_at)
-        return f"{start} – {french_time(self.ends_at)}" if self.ends_at else start
+        return french_time_span(self.starts_at, self.ends_at)
 
 
 def convocation_data(

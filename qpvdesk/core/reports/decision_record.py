@@ -32,6 +32,7 @@ from qpvdesk.core.services.meetings import (
     french_date,
     french_long_date,
     french_time,
+    french_time_span,
     local_time,
 )
 from qpvdesk.core.storage.audit_chain import SHORT_HASH, latest_hash
@@ -212,8 +213,7 @@ class DecisionRecordData:
     @property
     def time_text(self) -> str:
         """``14 h 00 – 16 h 30`` (Europe/Paris)."""
-        start = french_time(self.starts_at)
-        return f"{start} – {french_time(self.ends_at)}" if self.ends_at else start
+        return french_time_span(self.starts_at, self.ends_at)
 
     @property
     def amount_label(self) -> str:

@@ -209,6 +209,12 @@ def french_time(moment: datetime) -> str:
     return f"{local.hour} h {local.minute:02d}"
 
 
+def french_time_span(starts_at: datetime, ends_at: datetime | None) -> str:
+    """``14 h 00 – 16 h 30`` in Europe/Paris; the start alone when the end is not known."""
+    start = french_time(starts_at)
+    return f"{start} – {french_time(ends_at)}" if ends_at is not None else start
+
+
 # --- rows ----------------------------------------------------------------------------------
 
 

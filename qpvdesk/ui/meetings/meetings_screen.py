@@ -29,7 +29,7 @@ from qpvdesk.core.services.meetings import (
     MeetingRow,
     ProposedDossier,
     french_long_date,
-    french_time,
+    french_time_span,
     local_time,
 )
 from qpvdesk.core.services.partners import contact_rows, organisation_rows
@@ -368,10 +368,8 @@ class MeetingsScreen(QWidget):
             return
         panel.title_label.setText(self.tr("{committee} — {day}").format(
             committee=meeting.committee_name, day=french_long_date(meeting.starts_at)))
-        when = french_time(meeting.starts_at)
-        if meeting.ends_at is not None:
-            when += f" – {french_time(meeting.ends_at)}"
-        facts = [when, meeting.place or self.tr("lieu à préciser"),
+        facts = [french_time_span(meeting.starts_at, meeting.ends_at),
+                 meeting.place or self.tr("lieu à préciser"),
                  self.tr("État : {state}").format(state=meeting.state_label),
                  _plural(meeting.agenda_count, self.tr("point"), self.tr("points")),
                  _plural(meeting.decision_count, self.tr("décision"), self.tr("décisions"))]
