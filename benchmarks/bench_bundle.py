@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratio = medians["qpvdesk"] / medians["bare"]
     for name, values in times.items():
-        shown = ", ".join(f"{value:.2f}" for value in values)
-        print(f"{name:8} start to shown window: median {medians[name]:.2f} s  ({shown})")
+        shown = ", ".join(f"{value:.3f}" for value in values)
+        print(f"{name:8} start to shown window: median {medians[name]:.3f} s  ({shown})")
     print(f"Ratio qpvdesk / bare window: {ratio:.2f} (target < {RATIO_TARGET})")
     if args.json is not None:
         args.json.write_text(json.dumps({

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -59,12 +58,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"qpvdesk : erreur : {message} (voir « qpvdesk --help »)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = FrenchArgumentParser(
-        prog="qpvdesk",
-        description="qpvdesk : pilotage du contrat de ville (cadre stratégique, programmation, "
-        "instances, évaluation).\nSans commande, ouvre la fenêtre.",
-    )
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    """The options that open the window as well as the commands."""
     parser.add_argument(
         "--db",
         type=Path,
@@ -73,16 +68,41 @@ def build_parser() -> argparse.ArgumentParser:
         "de l'utilisateur)",
     )
     parser.add_argument(
-        "--version",
-        action="version",
-        version=f"qpvdesk {__version__}",
-        help="affiche la version et quitte",
-    )
-    parser.add_argument(
         "--lecture-seule",
         dest="read_only",
         action="store_true",
         help="ouvre la fenêtre sans rien pouvoir modifier",
+    )
+
+
+def window_options(argv: Sequence[str]) -> argparse.Namespace | None:
+    """*argv* parsed when it only opens the window, else None (a command, help, an error).
+
+    The window's start, where every millisecond shows, does without the full parser: it
+    builds one parser per command, a few milliseconds. The full parser handles the rest.
+    """
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    _add_window_options(parser)
+    parser.set_defaults(command=None)
+    try:
+        options, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="qpvdesk",
+        description="qpvdesk : pilotage du contrat de ville (cadre stratégique, programmation, "
+        "instances, évaluation).\nSans commande, ouvre la fenêtre.",
+    )
+    _add_window_options(parser)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"qpvdesk {__version__}",
+        help="affiche la version et quitte",
     )
     commands = parser.add_subparsers(
         dest="command", title="commandes", metavar="COMMANDE", parser_class=FrenchArgumentParser
@@ -246,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = window_options(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     if args.command is None:
         # Qt first, the core (SQLAlchemy, the models) only once the window's frame is shown
         # (`run_gui`). Imported after PySide6, the core takes a little longer (PySide6 reads
@@ -274,6 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _print_json(payload: object) -> None:
+    import json  # for `--json` only: not loaded when the window starts
+
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 @contextlib.contextmanager
@@ -348,7 +376,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     _require_existing(path)
     info = describe_database(path)
     if args.json:
-        print(json.dumps(info.as_json(), ensure_ascii=False, indent=2))
+        _print_json(info.as_json())
         return EXIT_OK
     objectives = info.objectives
     last = info.last_backup.strftime("%d/%m/%Y %H:%M") if info.last_backup else "aucune"
@@ -517,7 +545,7 @@ def cmd_meetings(args: argparse.Namespace) -> int:
             }
             for row in rows
         ]
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        _print_json(payload)
         return EXIT_OK
     if not rows:
         print("Aucune séance.")
@@ -1053,7 +1081,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
             }
             for row in rows
         ]
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        _print_json(payload)
         return EXIT_OK
     if not rows:
         print("Aucune action.")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qpvdesk import __version__
+from qpvdesk.cli import window_options
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -107,6 +108,34 @@ def test_version_and_french_help(tmp_path: Path) -> None:
     wrong = run("inconnue", cwd=tmp_path)
     assert wrong.returncode == 2
     assert wrong.stderr.startswith("qpvdesk : erreur :")
+
+
+@pytest.mark.parametrize(("argv", "db", "read_only"), [
+    ([], None, False),
+    (["--db", "ville.sqlite"], Path("ville.sqlite"), False),
+    (["--db=ville.sqlite", "--lecture-seule"], Path("ville.sqlite"), True),
+    (["--lecture-seule"], None, True),
+])
+def test_the_window_options_are_read_without_the_commands_parser(
+        argv: list[str], db: Path | None, read_only: bool) -> None:
+    options = window_options(argv)
+    assert options is not None
+    assert (options.db, options.read_only, options.command) == (db, read_only, None)
+
+
+@pytest.mark.parametrize("argv", [
+    ["init"], ["--db", "x.sqlite", "check"], ["--help"], ["--version"], ["--db"],
+    ["--lecture"], ["--db", "a.sqlite", "--db"],
+])
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    assert window_options(argv) is None
+
+
+def test_a_missing_file_name_is_refused_in_french(tmp_path: Path) -> None:
+    result = run("--db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("qpvdesk : erreur :")
+    assert "--db" in result.stderr and "une valeur est attendue" in result.stderr
 
 
 def _demo(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""What starting loads: an up-to-date file opens without Alembic, and the window starts
-without the exchange, report and other screens' libraries (each is loaded when first used)."""
+"""What starting loads: an up-to-date file opens without Alembic, the window's frame is shown
+before the core, the log file and the dialogs are loaded, and the window starts without the
+exchange, report and other screens' libraries (each is loaded when first used)."""
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import subprocess
 import sys
@@ -14,14 +15,16 @@ from qpvdesk.core.services.setup import create_new_database
 HEAVY = ["alembic", "openpyxl", "reportlab", "pypdf", "PIL"]
 
 
-def loaded_after(code: str, tmp_path: Path) -> list[str]:
-    """The top-level modules a fresh interpreter has loaded after running *code*."""
-    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+def loaded_after(code: str, tmp_path: Path, literal: bool = False) -> list[str]:
+    """The modules a fresh interpreter has loaded after running *code* (which prints their
+    list itself, as a Python literal, when *literal*)."""
+    script = code if literal else (
+        code + "\nimport sys\nprint(repr(sorted(sys.modules)))\n")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, check=True, timeout=300)
-    return list(json.loads(result.stdout.splitlines()[-1]))
+    return list(ast.literal_eval(result.stdout.splitlines()[-1]))
 
 
 def test_opening_an_up_to_date_file_does_not_load_alembic(tmp_path: Path) -> None:
@@ -55,3 +58,28 @@ def test_window_starts_with_its_first_page_only(tmp_path: Path) -> None:
     assert not [name for name in modules if name.split(".")[0] in HEAVY]
     screens = [name for name in modules if name.endswith("_screen")]
     assert screens == ["qpvdesk.ui.dashboard.dashboard_screen"]
+
+
+def test_the_frame_is_shown_before_the_core_the_log_and_the_dialogs_are_loaded(
+        tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    create_new_database(path, "demo")
+    # The modules loaded when the « shown » marker would be printed, then the process ends.
+    # `Qt`'s namespace, built (with its 130 enums) at its first use, is listed as `Qt`.
+    modules = loaded_after(
+        "import os, sys\n"
+        "from PySide6 import QtCore\n"
+        "from qpvdesk.ui import shown_marker\n"
+        "def at_marker(marker):\n"
+        "    if marker == shown_marker.MARKER:\n"
+        "        built = ['Qt'] if 'Qt' in vars(QtCore) else []\n"
+        "        print(repr(sorted(sys.modules) + built), flush=True)\n"
+        "        os._exit(0)\n"
+        "shown_marker._print_marker = at_marker\n"
+        "os.environ[shown_marker.ENVIRONMENT] = '1'\n"
+        "from qpvdesk.cli import main\n"
+        f"main(['--db', {str(path)!r}])\n", tmp_path, literal=True)
+    assert "qpvdesk.ui.main_window" in modules
+    for later in ("sqlalchemy", "qpvdesk.core.storage.database", "qpvdesk.ui.context",
+                  "logging.handlers", "qpvdesk.ui.crash", "qpvdesk.ui.messages", "json", "Qt"):
+        assert later not in modules, later

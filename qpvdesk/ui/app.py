@@ -1,7 +1,9 @@
 """Start the window: QApplication, logging and error hooks, the database, the backup timer.
 
-When the file to open is known and exists, the window's frame is shown first and the file is
-opened after its first paint: the core (SQLAlchemy, the models) is imported only then.
+When the file to open is known and exists, the window's frame is shown first, and what the
+frame does not need comes after its first paint: the log file and the error dialogs
+(`logging.handlers`, the message boxes), then the file, with the core (SQLAlchemy, the
+models). Until then the start imports only Qt and the frame's few modules.
 """
 
 from __future__ import annotations
@@ -25,15 +27,14 @@ from qpvdesk.paths import (
     resource,
     user_log_dir,
 )
-from qpvdesk.ui.crash import install_excepthook, setup_logging
 from qpvdesk.ui.main_window import MainWindow
-from qpvdesk.ui.messages import Messenger
 from qpvdesk.ui.recent_files import last_opened
 from qpvdesk.ui.shown_marker import after_first_paint, report_when_ready, report_when_shown
 from qpvdesk.ui.start_file import start_file
 
 if TYPE_CHECKING:
     from qpvdesk.core.storage.database import Database
+    from qpvdesk.ui.messages import Messenger
 
 logger = logging.getLogger(__name__)
 BACKUP_TICK_MS = 60_000
@@ -128,11 +129,6 @@ class _SignalStop:
 def run_gui(db_path: Path | None, read_only: bool) -> int:
     """Open the window on *db_path* (the default file when None); the process exit status."""
     app = make_application()
-    log_file = setup_logging(user_log_dir())
-    logger.info("qpvdesk %s starting", __version__)
-    messenger = Messenger()
-    install_excepthook(messenger, log_file)
-
     stopper = _SignalStop(app)
     settings = QSettings()
     path = start_file(db_path, last_opened(settings), default_db_path(), demo_db_path())
@@ -144,13 +140,13 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
         # Opened once the frame has painted: she sees the window at once, then its content.
         # One more turn of the event loop: the « shown » marker, if asked, is printed first.
         after_first_paint(window, lambda: QTimer.singleShot(
-            0, lambda: _open_in_frame(window, path, read_only, messenger, stopper)))
+            0, lambda: _open_in_frame(window, path, read_only, stopper)))
         window.show()
-        logger.info("qpvdesk window shown")
     else:
         # Questions first (the welcome dialog, creating the file), then the window.
         from qpvdesk.ui.opening import open_initial_database
 
+        messenger = _handle_errors()
         database = open_initial_database(db_path, read_only, messenger,
                                          last_file=last_opened(settings))
         if database is None:
@@ -167,13 +163,28 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     return int(status)
 
 
-def _open_in_frame(window: MainWindow, path: Path, read_only: bool, messenger: Messenger,
+def _handle_errors() -> Messenger:
+    """Log to the user's log file, and turn every uncaught exception into a French dialog
+    (a bug's dialog points to the log); the messenger that shows the application's dialogs."""
+    from qpvdesk.ui.crash import install_excepthook, setup_logging
+    from qpvdesk.ui.messages import Messenger
+
+    log_file = setup_logging(user_log_dir())
+    logger.info("qpvdesk %s starting", __version__)
+    messenger = Messenger()
+    install_excepthook(messenger, log_file)
+    return messenger
+
+
+def _open_in_frame(window: MainWindow, path: Path, read_only: bool,
                    stopper: _SignalStop) -> None:
     """Open *path* over the frame shown (its questions over it) and attach it; else quit (1)."""
     app = stopper.app
     stopper.opening = True
     if stopper.requested:  # stopped before the opening began
         return
+    messenger = _handle_errors()
+    logger.info("qpvdesk window shown")
     try:
         from qpvdesk.ui.opening import open_initial_database
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication
 
@@ -11,8 +11,7 @@ FRAMEWORK = "framework"
 DOSSIERS = "dossiers"
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One entry of the navigation list."""
 
     key: str

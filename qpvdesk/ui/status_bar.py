@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
-from qpvdesk.ui.formatting import date_time
-
 if TYPE_CHECKING:
     from qpvdesk.core.storage.database import Database
 
@@ -51,6 +49,9 @@ class DatabaseStatusBar(QStatusBar):
         self.show_last_backup(database)
 
     def show_last_backup(self, database: Database) -> None:
+        # Not imported with the frame, which is shown before any file (nor datetime) is needed.
+        from qpvdesk.ui.formatting import date_time
+
         self.backup_label.setText(
             self.tr("Dernière sauvegarde : {when}")
             .format(when=date_time(database.last_backup(), self.tr("aucune")))

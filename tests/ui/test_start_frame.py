@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 import qpvdesk.ui.app as app_module
 from qpvdesk.core.storage.database import Database
 from qpvdesk.core.storage.lock import lock_path_for
-from qpvdesk.ui import opening
+from qpvdesk.ui import crash, messages, opening
 from qpvdesk.ui.main_window import MainWindow
 from qpvdesk.ui.sections import DASHBOARD
 
@@ -25,10 +25,10 @@ class Start:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, messenger: Any,
                  settings: QSettings) -> None:
         # The process-wide log and exception hook are not what these tests are about.
-        monkeypatch.setattr(app_module, "setup_logging", lambda folder: folder / "qpvdesk.log")
-        monkeypatch.setattr(app_module, "install_excepthook", lambda *_args: None)
+        monkeypatch.setattr(crash, "setup_logging", lambda folder: folder / "qpvdesk.log")
+        monkeypatch.setattr(crash, "install_excepthook", lambda *_args: None)
         monkeypatch.setattr(app_module, "user_log_dir", lambda: tmp_path / "logs")
-        monkeypatch.setattr(app_module, "Messenger", lambda: messenger)
+        monkeypatch.setattr(messages, "Messenger", lambda: messenger)
         monkeypatch.setattr(app_module, "QSettings", lambda: settings)
         self.at_opening: dict[str, Any] = {}
         self.at_end: dict[str, Any] = {}

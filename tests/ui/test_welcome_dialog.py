@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from qpvdesk.core.services.setup import describe_database
 from qpvdesk.core.storage.database import Database
 from qpvdesk.ui import app as app_module
-from qpvdesk.ui import opening
+from qpvdesk.ui import crash, opening
 from qpvdesk.ui.opening import open_initial_database
 from qpvdesk.ui.welcome_dialog import WelcomeDialog
 
@@ -226,8 +226,8 @@ def test_closing_the_dialog_quits_with_status_1_and_creates_nothing(
         qtbot: Any, robot: WelcomeRobot, user_data: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # The process-wide log and exception hook are not what this test is about.
-    monkeypatch.setattr(app_module, "setup_logging", lambda folder: folder / "qpvdesk.log")
-    monkeypatch.setattr(app_module, "install_excepthook", lambda *_args: None)
+    monkeypatch.setattr(crash, "setup_logging", lambda folder: folder / "qpvdesk.log")
+    monkeypatch.setattr(crash, "install_excepthook", lambda *_args: None)
     monkeypatch.setattr(app_module, "user_log_dir", lambda: tmp_path / "logs")
     robot.actions = [lambda dialog: dialog.close()]
     assert app_module.run_gui(None, False) == 1
