@@ -133,15 +133,20 @@ def run_gui(db_path: Path | None, read_only: bool) -> int:
     settings = QSettings()
     path = start_file(db_path, last_opened(settings), default_db_path(), demo_db_path())
     if path.exists():
-        window = MainWindow(None, settings)
-        window.show_opening(path)
-        stopper.frame_shown = True
-        report_when_shown(window)
-        # Opened once the frame has painted: she sees the window at once, then its content.
-        # One more turn of the event loop: the « shown » marker, if asked, is printed first.
-        after_first_paint(window, lambda: QTimer.singleShot(
-            0, lambda: _open_in_frame(window, path, read_only, stopper)))
-        window.show()
+        try:
+            window = MainWindow(None, settings)
+            window.show_opening(path)
+            stopper.frame_shown = True
+            report_when_shown(window)
+            # Opened once the frame has painted: she sees the window at once, then its
+            # content. One more turn of the event loop: the « shown » marker, if asked, is
+            # printed first.
+            after_first_paint(window, lambda: QTimer.singleShot(
+                0, lambda: _open_in_frame(window, path, read_only, stopper)))
+            window.show()
+        except Exception:
+            _handle_errors()  # this error too is logged and shown (the crash dialog)
+            raise
     else:
         # Questions first (the welcome dialog, creating the file), then the window.
         from qpvdesk.ui.opening import open_initial_database

@@ -28,10 +28,14 @@ class DatabaseStatusBar(QStatusBar):
             "QLabel { color: #8a4b00; font-weight: bold; padding: 0 6px; }"
         )
         self.backup_label = QLabel()
+        self.separator = _separator()
         self.addPermanentWidget(self.file_label)
         self.addPermanentWidget(self.read_only_label)
-        self.addPermanentWidget(_separator())
+        self.addPermanentWidget(self.separator)
         self.addPermanentWidget(self.backup_label)
+        # Nothing to say until a file is given (the frame shows « Ouverture de … » meanwhile).
+        self.read_only_label.setVisible(False)
+        self.separator.setVisible(False)
 
     def show_database(self, database: Database) -> None:
         origin = database.origin
@@ -46,6 +50,7 @@ class DatabaseStatusBar(QStatusBar):
             .format(path=origin, local=database.path)
         )
         self.read_only_label.setVisible(database.read_only)
+        self.separator.setVisible(True)
         self.show_last_backup(database)
 
     def show_last_backup(self, database: Database) -> None:

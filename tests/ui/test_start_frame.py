@@ -39,7 +39,8 @@ class Start:
             assert isinstance(window, MainWindow)
             self.at_opening = {"window": window, "visible": window.isVisible(),
                                "attached": window.attached,
-                               "menus": window.file_menu.isEnabled()}
+                               "menus": window.file_menu.isEnabled(),
+                               "read_only": window.status.read_only_label.isVisible()}
             database = real_open(*args, **kwargs)
             if database is not None:
                 QTimer.singleShot(0, lambda: self._finish(window))
@@ -53,7 +54,8 @@ class Start:
         self.at_end = {"window": window, "section": window.current_section(),
                        "page_built": page is window.pages.get(DASHBOARD),
                        "page_visible": page.isVisible(), "title": window.windowTitle(),
-                       "menus": window.file_menu.isEnabled()}
+                       "menus": window.file_menu.isEnabled(),
+                       "read_only": window.status.read_only_label.isVisible()}
         # `run_gui` closes the file once its event loop has returned; the window is closed
         # after that (`run`): a window closed inside the loop would leave a second quit
         # pending for the next test's dialogs.
@@ -79,6 +81,7 @@ def test_the_frame_is_shown_before_the_file_is_opened_then_the_dashboard(
     assert start.at_opening["visible"]
     assert not start.at_opening["attached"]
     assert not start.at_opening["menus"]  # greyed while nothing is open
+    assert not start.at_opening["read_only"]  # no « lecture seule » before the file is known
     assert start.at_end["window"] is start.at_opening["window"]  # one window throughout
     assert start.at_end["section"] == DASHBOARD
     assert start.at_end["page_built"] and start.at_end["page_visible"]
@@ -107,4 +110,24 @@ def test_a_locked_file_is_still_offered_read_only(
     assert start.run(db_path) == 0
     assert "lecture seule" in messenger.questions[0]
     assert start.at_end["title"] == f"{db_path.name} — qpvdesk (lecture seule)"
+    assert start.at_end["read_only"]
     assert start.at_end["section"] == DASHBOARD
+
+
+def test_an_error_while_building_the_frame_is_logged_and_shown_as_any_other(
+        qtbot: Any, start: Start, db_path: Path, messenger: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The log and the crash dialog are set up after the frame's first paint; an error
+    # before it still reaches them (the hook then handles it at the top level).
+    installed: list[tuple[Any, Path]] = []
+    monkeypatch.setattr(crash, "install_excepthook",
+                        lambda shower, log: installed.append((shower, log)))
+
+    def broken_frame(*_args: Any) -> MainWindow:
+        raise RuntimeError("the frame could not be built")
+
+    monkeypatch.setattr(app_module, "MainWindow", broken_frame)
+    with pytest.raises(RuntimeError, match="could not be built"):
+        start.run(db_path)
+    assert installed == [(messenger, tmp_path / "logs" / "qpvdesk.log")]
+    assert not lock_path_for(db_path).exists()  # the file was never opened
