@@ -24,7 +24,15 @@ from types import TracebackType
 from typing import TextIO, TypeVar
 
 from openpyxl import load_workbook
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QSettings,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qpvdesk.core.domain.enums import MeetingState
@@ -93,6 +101,14 @@ class _ErrorRecorder(logging.Handler):
         return messages
 
 
+def _qt_errors_only(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own errors fail the check under way, as the application's do; its warnings (the
+    offscreen platform's « does not support propagateSizeHints() ») are not printed between
+    the checks' lines."""
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        logging.getLogger("qt").error("%s", message)
+
+
 def run_selftest(out: TextIO | None = None) -> int:
     """Run every check, printing one line each to *out* (stdout); 0 when all pass, else 1."""
     out = out if out is not None else sys.stdout
@@ -104,9 +120,11 @@ def run_selftest(out: TextIO | None = None) -> int:
     logging.getLogger().addHandler(recorder)
     previous_hook = sys.excepthook
     sys.excepthook = recorder.excepthook
+    previous_qt_handler = qInstallMessageHandler(_qt_errors_only)
     try:
         _run_checks(checks, folder, recorder)
     finally:
+        qInstallMessageHandler(previous_qt_handler)
         sys.excepthook = previous_hook
         logging.getLogger().removeHandler(recorder)
         checks.run("Suppression du dossier temporaire", lambda: _remove(folder))
