@@ -1,7 +1,8 @@
-"""The reference of bench_bundle.py: a bare PySide6 main window, nothing of qpvdesk.
+"""The reference of the start benchmarks (run.py, bench_startup.py, bench_bundle.py): a bare
+PySide6 main window (an empty table, a status bar), nothing of qpvdesk.
 
 Prints `qpvdesk-shown <epoch seconds>` on the first turn of the event loop after the window
-is first exposed, as qpvdesk does with QPVDESK_REPORT_SHOWN=1, then runs until killed.
+first paints, as qpvdesk does with QPVDESK_REPORT_SHOWN=1, then runs until stopped.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
 
-class ShownReporter(QObject):
+class PaintReporter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Expose:
+        if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             QTimer.singleShot(0, lambda: print(f"qpvdesk-shown {time.time():.6f}", flush=True))
         return False
@@ -25,13 +26,11 @@ def main() -> int:
     app = QApplication(sys.argv)
     window = QMainWindow()
     window.setWindowTitle("Fenêtre nue")
-    window.setCentralWidget(QLabel("Fenêtre nue"))
-    window.resize(1200, 800)
+    window.setCentralWidget(QTableView())
+    window.statusBar().showMessage("prêt")
+    window.resize(1280, 800)
+    window.installEventFilter(PaintReporter(window))
     window.show()
-    handle = window.windowHandle()
-    reporter = ShownReporter(window)
-    if handle is not None:
-        handle.installEventFilter(reporter)
     return app.exec()
 
 

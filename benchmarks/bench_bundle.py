@@ -5,8 +5,8 @@
 
 Both programs run the same way: one-folder PyInstaller bundles (the bare window,
 benchmarks/bare_window.py, is frozen here with the same Qt filters as qpvdesk), started on
-the same Xvfb screen, each printing `qpvdesk-shown <epoch seconds>` once its window is
-exposed (qpvdesk with QPVDESK_REPORT_SHOWN=1). qpvdesk opens an existing demonstration
+the same Xvfb screen, each printing `qpvdesk-shown <epoch seconds>` once its window has
+first painted (qpvdesk with QPVDESK_REPORT_SHOWN=1). qpvdesk opens an existing demonstration
 database. One start of each is not counted (disk cache), then they alternate; medians.
 Targets: bundle under 150 MB, start under 1.5 times the bare window's.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -25,10 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_startup import MARKER, start_times
+from bench_startup import MARKER, start_times, xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = ROOT / "installer"
+sys.path.insert(0, str(INSTALLER))
+from build import folder_size, run_pyinstaller  # noqa: E402 - installer/ is not a package
+
 BARE_SCRIPT = Path(__file__).resolve().parent / "bare_window.py"
 SIZE_TARGET_MB = 150
 RATIO_TARGET = 1.5
@@ -46,47 +48,16 @@ coll = COLLECT(exe, a.binaries, a.datas, strip=sys.platform != "win32", name="ba
 """
 
 
-def folder_size(folder: Path) -> int:
-    return sum(path.lstat().st_size for path in folder.rglob("*")
-               if path.is_symlink() or path.is_file())
-
-
 def freeze_bare_window(work: Path) -> Path:
     spec = work / "bare.spec"
     spec.write_text(BARE_SPEC.format(installer=str(INSTALLER), script=str(BARE_SCRIPT)),
                     encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(spec)],
-        check=True,
-    )
-    return work / "dist" / "bare" / "bare"
-
-
-class Screen:
-    """An Xvfb screen for the duration of the measurements."""
-
-    def __init__(self) -> None:
-        self.display = f":{random.randint(500, 900)}"
-        self.process = subprocess.Popen(
-            ["Xvfb", self.display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        socket = Path("/tmp/.X11-unix") / f"X{self.display[1:]}"
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise SystemExit(f"Xvfb did not start on {self.display}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+    return run_pyinstaller(work / "dist", work / "build", spec) / "bare"
 
 
 def start_time(command: list[str], env: dict[str, str]) -> float:
     """Seconds from starting *command* to its marker line; the program is then stopped."""
-    return start_times(command, env, [MARKER])[0]
+    return start_times(command, env, [MARKER])[0][0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,22 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         database = work / "demo.sqlite"
         subprocess.run([str(program), "--db", str(database), "init", "--demo"], check=True,
                        stdout=subprocess.DEVNULL)
-        screen = Screen()
-        # The user's own settings, data and log are left alone.
-        env = dict(os.environ, DISPLAY=screen.display, QT_QPA_PLATFORM="xcb",
-                   QPVDESK_REPORT_SHOWN="1", XDG_CONFIG_HOME=str(work / "config"),
-                   XDG_DATA_HOME=str(work / "data"), XDG_STATE_HOME=str(work / "state"),
-                   XDG_CACHE_HOME=str(work / "cache"))
         commands = {"qpvdesk": [str(program), "--db", str(database)], "bare": [str(bare)]}
         times: dict[str, list[float]] = {name: [] for name in commands}
-        try:
+        with xvfb() as display:
+            # The user's own settings, data and log are left alone.
+            env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+                       QPVDESK_REPORT_SHOWN="1", XDG_CONFIG_HOME=str(work / "config"),
+                       XDG_DATA_HOME=str(work / "data"), XDG_STATE_HOME=str(work / "state"),
+                       XDG_CACHE_HOME=str(work / "cache"))
             for command in commands.values():
                 start_time(command, env)  # warm-up: not counted
             for _run in range(args.runs):
                 for name, command in commands.items():
                     times[name].append(start_time(command, env))
-        finally:
-            screen.close()
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratio = medians["qpvdesk"] / medians["bare"]

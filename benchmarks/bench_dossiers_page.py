@@ -6,13 +6,13 @@ Usage: .venv/bin/python benchmarks/bench_dossiers_page.py LARGE.sqlite [RUNS]
 
 import gc
 import os
-import resource
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench_programmation import peak_rss_mb
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -32,10 +32,6 @@ db = open_database(path, read_only=True, working_copies=scratch / "wc")
 ctx = AppContext(db)
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def paint(screen):
     # Force a full synchronous paint of the table's viewport (first paint).
     screen.view.table.viewport().repaint()
@@ -49,7 +45,35 @@ def record(name, seconds):
     results.setdefault(name, []).append(seconds * 1000)
 
 
-print(f"start RSS {rss_mb():.0f} MB")
+SORTED = (
+    (m.COLUMN_HOLDER, "holder"),
+    (m.COLUMN_REQUESTED, "requested"),
+    (m.COLUMN_ACTION, "action"),
+    (m.COLUMN_STATE, "state"),
+)
+
+
+def type_and_sort(screen, scope, order, columns):
+    """Type three searches, clear it, then sort on each of *columns*; back to the reference."""
+    for word in ("jardin", "ja", "jardin asso"):
+        screen.view.search_edit.setText(word)
+        t0 = time.perf_counter()
+        screen.apply_search()
+        paint(screen)
+        record(f"type «{word}» ({scope})", time.perf_counter() - t0)
+    screen.view.search_edit.setText("")
+    screen.apply_search()
+    paint(screen)
+    for column, name in columns:
+        t0 = time.perf_counter()
+        screen.view.table.sortByColumn(column, order)
+        paint(screen)
+        record(f"sort {name} ({scope})", time.perf_counter() - t0)
+    screen.view.table.sortByColumn(m.COLUMN_REFERENCE, Qt.SortOrder.AscendingOrder)
+    paint(screen)
+
+
+print(f"start RSS {peak_rss_mb():.0f} MB")
 screens = []
 for run in range(runs):
     ini = str(scratch / f"bench-{run}.ini")
@@ -68,31 +92,11 @@ for run in range(runs):
     record("open, current year: load + first paint", t2 - t1)
     record("open, current year: filter options after paint", t3 - t2)
     if run == 0:
-        print(f"after first open RSS {rss_mb():.0f} MB")
+        print(f"after first open RSS {peak_rss_mb():.0f} MB")
     shown_year = s.model.rowCount()
-    # Typing a word: "jardin" (apply_search is what the 150 ms timer calls)
+    # Typing a word: "jardin" (apply_search is what the 150 ms timer calls), then sorts.
     table = s.view.table
-    for word in ("jardin", "ja", "jardin asso"):
-        s.view.search_edit.setText(word)
-        t0 = time.perf_counter()
-        s.apply_search()
-        paint(s)
-        record(f"type «{word}» (year)", time.perf_counter() - t0)
-    s.view.search_edit.setText("")
-    s.apply_search()
-    paint(s)
-    for column, name in (
-        (m.COLUMN_HOLDER, "holder"),
-        (m.COLUMN_REQUESTED, "requested"),
-        (m.COLUMN_ACTION, "action"),
-        (m.COLUMN_STATE, "state"),
-    ):
-        t0 = time.perf_counter()
-        table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
-        paint(s)
-        record(f"sort {name} (year)", time.perf_counter() - t0)
-    table.sortByColumn(m.COLUMN_REFERENCE, Qt.SortOrder.AscendingOrder)
-    paint(s)
+    type_and_sort(s, "year", Qt.SortOrder.DescendingOrder, SORTED)
     # All years: clear the filters
     t0 = time.perf_counter()
     s.clear_filters()
@@ -100,29 +104,9 @@ for run in range(runs):
     record("clear filters → all years (load 50 000 + paint)", time.perf_counter() - t0)
     all_rows = s.model.rowCount()
     if run == 0:
-        print(f"after loading all years RSS {rss_mb():.0f} MB")
-    for word in ("jardin", "ja", "jardin asso"):
-        s.view.search_edit.setText(word)
-        t0 = time.perf_counter()
-        s.apply_search()
-        paint(s)
-        record(f"type «{word}» (all years)", time.perf_counter() - t0)
-    s.view.search_edit.setText("")
-    s.apply_search()
-    paint(s)
-    for column, name in (
-        (m.COLUMN_HOLDER, "holder"),
-        (m.COLUMN_REQUESTED, "requested"),
-        (m.COLUMN_ACTION, "action"),
-        (m.COLUMN_STATE, "state"),
-        (m.COLUMN_UPDATED, "updated"),
-    ):
-        t0 = time.perf_counter()
-        table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
-        paint(s)
-        record(f"sort {name} (all years)", time.perf_counter() - t0)
-    table.sortByColumn(m.COLUMN_REFERENCE, Qt.SortOrder.AscendingOrder)
-    paint(s)
+        print(f"after loading all years RSS {peak_rss_mb():.0f} MB")
+    type_and_sort(s, "all years", Qt.SortOrder.AscendingOrder,
+                  (*SORTED, (m.COLUMN_UPDATED, "updated")))
     # Reload after a change (topic programmation), everything loaded, list unchanged
     table.selectRow(25000)
     table.scrollTo(s.model.index(25000, 0))
@@ -134,7 +118,7 @@ for run in range(runs):
     assert s.current_id() is not None
     # Open with all years remembered (a second screen on the same settings)
     if run == 0:
-        print(f"after sorts and reload RSS {rss_mb():.0f} MB")
+        print(f"after sorts and reload RSS {peak_rss_mb():.0f} MB")
     s.hide()
     s.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
@@ -153,7 +137,7 @@ for run in range(runs):
     del s2
     gc.collect()
     now_kb = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]
-    print(f"run {run}: RSS now {now_kb} kB, peak {rss_mb():.0f} MB, "
+    print(f"run {run}: RSS now {now_kb} kB, peak {peak_rss_mb():.0f} MB, "
           f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 # The floor: the core alone, same run (warm).
@@ -171,5 +155,5 @@ print(f"rows: current year {shown_year}, all years {all_rows}")
 for name, values in results.items():
     print(f"{name:55s} median {statistics.median(values):7.1f} ms  "
           f"(min {min(values):6.1f}, max {max(values):6.1f})")  # fmt: skip
-print(f"peak RSS {rss_mb():.0f} MB")
+print(f"peak RSS {peak_rss_mb():.0f} MB")
 db.close()

@@ -5,13 +5,13 @@ Usage: .venv/bin/python benchmarks/bench_finance_pages.py LARGE.sqlite [YEAR]
 """
 
 import os
-import resource
 import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
+from bench_programmation import peak_rss_mb
 from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget
 
 from qpvdesk.core.services.dashboard import dashboard
@@ -146,5 +146,5 @@ median(
     "core only: dashboard(2026, today)",
     lambda: ctx.read(lambda s: dashboard(s, YEAR, date.today())),
 )
-print("peak RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "MB")
+print(f"peak RSS {peak_rss_mb():.0f} MB")
 db.close()

@@ -2,19 +2,21 @@
 
 Each program is started N times, alternating, with the same interpreter and the same display;
 the time measured runs from just before the process is created to the line `qpvdesk-shown
-<epoch seconds>` it prints on the first turn of the event loop after its window is first
-exposed (qpvdesk with QPVDESK_REPORT_SHOWN=1, benchmarks/bare_window.py always). qpvdesk shows
-its window's frame first, then opens the file: it also prints `qpvdesk-ready <epoch seconds>`
+<epoch seconds>` it prints on the first turn of the event loop after its window first paints
+(qpvdesk with QPVDESK_REPORT_SHOWN=1, benchmarks/bare_window.py always). qpvdesk shows its
+window's frame first, then opens the file: it also prints `qpvdesk-ready <epoch seconds>`
 once the file is attached and the first page has painted, timed the same way and compared to
-the same bare window. qpvdesk opens
-a demonstration database created beforehand, with its settings, data and log in a scratch
-folder (the user's own are left alone). Under Xvfb (`xvfb-run -a`, re-run automatically when
-the platform is xcb and there is no display) or with Qt's offscreen platform.
+the same bare window. qpvdesk opens a demonstration database created beforehand, with its
+settings, data and log in a scratch folder (the user's own are left alone). On a private
+Xvfb screen (`xvfb`) or with Qt's offscreen platform.
+
+`xvfb` and `start_times` serve `run.py` and `bench_bundle.py` too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import selectors
@@ -24,19 +26,42 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "qpvdesk-shown"
 READY_MARKER = "qpvdesk-ready"
 START_TIMEOUT_S = 120
+#: Closing writes the journal des décisions: about 30 s on 50 000 dossiers, more under load.
+#: Stopped earlier, the next start would write it again.
+STOP_TIMEOUT_S = 600
 #: The project's target: start to a shown window at most this many times the bare window.
 RATIO_TARGET = 1.3
 
 
-def start_times(command: list[str], env: dict[str, str], markers: list[str]) -> list[float]:
-    """Seconds from creating the process to each of its *markers* lines (in that order); the
-    process is then stopped."""
+@contextlib.contextmanager
+def xvfb() -> Iterator[str]:
+    """A private X server (1600×1000) for the windows; its display name."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        display = f":{pipe.readline().strip()}"
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def start_times(command: list[str], env: dict[str, str],
+                markers: list[str]) -> tuple[list[float], float]:
+    """Seconds from creating the process to each of its *markers* lines (in that order), and
+    its peak resident memory in MB; the process is then stopped."""
     started = time.time()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
@@ -46,7 +71,7 @@ def start_times(command: list[str], env: dict[str, str], markers: list[str]) -> 
     found: dict[str, float] = {}
     try:
         deadline = started + START_TIMEOUT_S
-        while time.time() < deadline:
+        while time.time() < deadline and len(found) < len(markers):
             if not selector.select(timeout=deadline - time.time()):
                 break
             line = process.stdout.readline()
@@ -55,18 +80,31 @@ def start_times(command: list[str], env: dict[str, str], markers: list[str]) -> 
             words = line.split()
             if words and words[0] in markers:
                 found[words[0]] = float(words[1]) - started
-                if len(found) == len(markers):
-                    return [found[marker] for marker in markers]
-        raise SystemExit(f"{command} printed {sorted(found)} of {markers} within "
-                         f"{START_TIMEOUT_S} s")
     finally:
         selector.close()
-        process.terminate()  # qpvdesk closes its database on SIGTERM
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        peak_mb = _stop(process)
+    if len(found) < len(markers):
+        raise SystemExit(f"{command} printed {sorted(found)} of {markers} within "
+                         f"{START_TIMEOUT_S} s")
+    return [found[marker] for marker in markers], peak_mb
+
+
+def _stop(process: subprocess.Popen[str]) -> float:
+    """SIGTERM (qpvdesk closes its database), SIGKILL if it has not ended after
+    `STOP_TIMEOUT_S`; the peak RSS in MB."""
+    process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while True:
+        pid, _status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
             process.kill()
-            process.wait()
+            _pid, _status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.01)
+    process.returncode = 0  # reaped here: Popen must not wait for it again
+    return usage.ru_maxrss / 1024
 
 
 def load_average() -> str:
@@ -80,23 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="starts of each program")
     parser.add_argument("--platform", choices=["xcb", "offscreen"],
-                        default="xcb" if shutil.which("xvfb-run") else "offscreen",
-                        help="Qt platform (xcb: under Xvfb; default when xvfb-run exists)")
+                        default="xcb" if shutil.which("Xvfb") else "offscreen",
+                        help="Qt platform (xcb: on a private Xvfb; the default when Xvfb "
+                        "exists)")
     parser.add_argument("--db", type=Path,
                         help="database to open (default: a new demonstration database)")
     parser.add_argument("--json", type=Path, help="also write the results there")
     args = parser.parse_args(argv)
-    if args.platform == "xcb" and not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            raise SystemExit("the xcb platform needs a display or xvfb-run (or --platform "
-                             "offscreen)")
-        forwarded = list(sys.argv[1:] if argv is None else argv)
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
-                                sys.executable, __file__, *forwarded])
-
-    with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
-        work = Path(scratch)
-        env = dict(os.environ, QT_QPA_PLATFORM=args.platform, QPVDESK_REPORT_SHOWN="1",
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-startup-")))
+        display = stack.enter_context(xvfb()) if args.platform == "xcb" else ""
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM=args.platform,
+                   QPVDESK_REPORT_SHOWN="1",
                    XDG_CONFIG_HOME=str(work / "config"), XDG_DATA_HOME=str(work / "data"),
                    XDG_STATE_HOME=str(work / "state"), XDG_CACHE_HOME=str(work / "cache"))
         # As an installed copy starts: from compiled bytecode (written by the warm-up run),
@@ -119,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, command in commands.items():
             start_times(command, env, markers[name])  # warm-up (file cache, first backup)
         for _run in range(args.runs):
-            shown, ready = start_times(commands["qpvdesk"], env, markers["qpvdesk"])
+            (shown, ready), _peak = start_times(commands["qpvdesk"], env, markers["qpvdesk"])
             times["shown"].append(shown)
             times["ready"].append(ready)
-            times["bare"].append(start_times(commands["bare"], env, markers["bare"])[0])
+            times["bare"].append(start_times(commands["bare"], env, markers["bare"])[0][0])
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratios = {name: medians[name] / medians["bare"] for name in ("shown", "ready")}

@@ -36,13 +36,12 @@ import json
 import os
 import platform
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -51,34 +50,11 @@ from typing import Any
 import bench_exchange
 import bench_programmation
 from bench_programmation import median_of, peak_rss_mb
+from bench_startup import MARKER, READY_MARKER, start_times, xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERACTIVE_MS = 200.0
 MEMORY_MB = 400.0
-SHOWN_MARKER = "qpvdesk-shown"
-READY_MARKER = "qpvdesk-ready"
-BARE_WINDOW = f"""
-import sys
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
-app = QApplication(sys.argv)
-window = QMainWindow()
-window.setCentralWidget(QTableView())
-window.statusBar().showMessage("prêt")
-window.resize(1280, 800)
-class Painted(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint:
-            window.removeEventFilter(self)
-            QTimer.singleShot(0, lambda: print("{SHOWN_MARKER}", flush=True))
-        return False
-painted = Painted()
-window.installEventFilter(painted)
-window.show()
-sys.exit(app.exec())
-"""
-
-
 @dataclass
 class Step:
     """One line of the table: our time beside the raw library's, and the target."""
@@ -441,68 +417,26 @@ def exchange_steps(db: Path, quick: bool) -> list[Step]:
 # --- the cold start ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def xvfb() -> Iterator[str]:
-    """A private X server for the windows; its display name."""
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        display = f":{pipe.readline().strip()}"
-    try:
-        yield display
-    finally:
-        server.terminate()
-        server.wait()
-
-
-def time_to_markers(command: list[str], env: dict[str, str],
-                    markers: tuple[str, ...]) -> tuple[list[float], float]:
-    """Seconds from launching *command* to each of its *markers* lines, and its peak RSS in
-    MB."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env=env, cwd=ROOT, text=True)  # fmt: skip
-    assert process.stdout is not None
-    found: dict[str, float] = {}
-    for line in process.stdout:
-        words = line.split()
-        if words and words[0] in markers:
-            found[words[0]] = time.perf_counter() - started
-            if len(found) == len(markers):
-                break
-    process.send_signal(signal.SIGTERM)
-    _pid, _status, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    if len(found) < len(markers):
-        raise SystemExit(f"{command[:3]} printed {sorted(found)} of {markers}")
-    return [found[marker] for marker in markers], usage.ru_maxrss / 1024
-
-
 def start_steps(db: Path, runs: int) -> list[Step]:
     print("  cold start…", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="bench-start-"))
     copy = scratch / "programmation.sqlite"
     shutil.copy(db, copy)
-    (scratch / "bare.py").write_text(BARE_WINDOW, encoding="utf-8")
     with xvfb() as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
                "QPVDESK_REPORT_SHOWN": "1", "XDG_CONFIG_HOME": str(scratch / "config"),
                "XDG_DATA_HOME": str(scratch / "data"), "XDG_STATE_HOME": str(scratch / "state"),
                "XDG_CACHE_HOME": str(scratch / "cache")}  # fmt: skip
         ours_command = [sys.executable, "-m", "qpvdesk", "--db", str(copy)]
-        bare_command = [sys.executable, str(scratch / "bare.py")]
-        ours_markers, bare_markers = (SHOWN_MARKER, READY_MARKER), (SHOWN_MARKER,)
+        bare_command = [sys.executable, str(ROOT / "benchmarks" / "bare_window.py")]
+        ours_markers, bare_markers = [MARKER, READY_MARKER], [MARKER]
         # One launch each first: the backup on opening, the font and disk caches.
-        time_to_markers(ours_command, env, ours_markers)
-        time_to_markers(bare_command, env, bare_markers)
+        start_times(ours_command, env, ours_markers)
+        start_times(bare_command, env, bare_markers)
         ours, bare = [], []
         for _ in range(runs):
-            ours.append(time_to_markers(ours_command, env, ours_markers))
-            bare.append(time_to_markers(bare_command, env, bare_markers))
+            ours.append(start_times(ours_command, env, ours_markers))
+            bare.append(start_times(bare_command, env, bare_markers))
     shutil.rmtree(scratch, ignore_errors=True)
     shown_s = sorted(seconds[0] for seconds, _ in ours)[runs // 2]
     ready_s = sorted(seconds[1] for seconds, _ in ours)[runs // 2]

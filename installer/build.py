@@ -50,13 +50,14 @@ def folder_size(folder: Path) -> int:
                if path.is_symlink() or path.is_file())
 
 
-def run_pyinstaller(dist: Path, work: Path) -> Path:
+def run_pyinstaller(dist: Path, work: Path, spec: Path = SPEC) -> Path:
+    """Run PyInstaller on *spec*; the one-folder bundle it made (named as the spec)."""
     subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(dist), "--workpath", str(work), str(SPEC)],
+         "--distpath", str(dist), "--workpath", str(work), str(spec)],
         check=True,
     )
-    return dist / "qpvdesk"
+    return dist / spec.stem
 
 
 def linux_tarball(bundle: Path, release: str) -> Path:

@@ -7,8 +7,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from qpvdesk.core.services.setup import Content
 
 # Before any Qt import anywhere in the test session.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,7 +23,9 @@ atexit.register(shutil.rmtree, _USER_FOLDERS, ignore_errors=True)
 for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_variable] = os.path.join(_USER_FOLDERS, _variable.lower())
 
-BUILTIN_TEMPLATE: dict[str, Path] = {}
+#: One database of each kind ("builtin", "demo") for the whole session, built at its first
+#: use (a demo takes seconds) and copied for each test; a test never writes to it.
+TEMPLATES: dict[str, Path] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,15 +38,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture
-def builtin_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh copy of a database holding the built-in contract."""
+def database_template(kind: Content, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's template database of *kind*, built the first time it is asked for."""
     from qpvdesk.core.services.setup import create_new_database
 
-    if "builtin" not in BUILTIN_TEMPLATE:
-        template = tmp_path_factory.mktemp("template") / "builtin.sqlite"
-        create_new_database(template, "builtin")
-        BUILTIN_TEMPLATE["builtin"] = template
+    if kind not in TEMPLATES:
+        template = tmp_path_factory.mktemp(f"template-{kind}") / f"{kind}.sqlite"
+        create_new_database(template, kind)
+        TEMPLATES[kind] = template
+    return TEMPLATES[kind]
+
+
+@pytest.fixture(scope="session")
+def builtin_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database with the built-in contract, to copy (never to open for writing)."""
+    return database_template("builtin", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demonstration database, to copy (never to open for writing)."""
+    return database_template("demo", tmp_path_factory)
+
+
+@pytest.fixture
+def builtin_db(tmp_path: Path, builtin_template: Path) -> Path:
+    """A fresh copy of a database holding the built-in contract."""
     target = tmp_path / "qpvdesk.sqlite"
-    target.write_bytes(BUILTIN_TEMPLATE["builtin"].read_bytes())
+    shutil.copyfile(builtin_template, target)
+    return target
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh copy of the demonstration database, alone in its own folder
+    (its backups and journal are written beside it)."""
+    target = tmp_path / "data" / "demo.sqlite"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(demo_template, target)
     return target

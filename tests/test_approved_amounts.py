@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from qpvdesk.core.exchange import programmation_export as export
 from qpvdesk.core.exchange.programmation_import import import_programmation
 from qpvdesk.core.services import funding as fu
 from qpvdesk.core.services.dossiers import dossier_history
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.audit_chain import verify_chain
 from qpvdesk.core.storage.database import Database, open_database
 
@@ -26,18 +24,9 @@ APPROVED_REFERENCE = "2026-003"
 BOP = "Crédits spécifiques politique de la ville – appel à projets (BOP 147)"
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("approved") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Database:
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    database = open_database(path, backup_on_open=False)
+def db(demo_db: Path) -> Database:
+    database = open_database(demo_db, backup_on_open=False)
     yield database
     database.close()
 

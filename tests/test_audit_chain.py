@@ -12,7 +12,6 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage import migrate
 from qpvdesk.core.storage.audit import entry_hash
 from qpvdesk.core.storage.audit_chain import Break, verify_chain
@@ -22,18 +21,9 @@ from qpvdesk.core.storage.engine import make_engine
 DATA = Path(__file__).with_name("data")
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("chain") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    return path
+def demo_path(demo_db: Path) -> Path:
+    return demo_db
 
 
 def check(path: Path) -> subprocess.CompletedProcess[str]:

@@ -13,8 +13,6 @@ import pytest
 
 from qpvdesk import cli
 
-DEMO: dict[str, bytes] = {}
-
 
 def run(
     *args: str, cwd: Path, stdin: int | None = subprocess.DEVNULL
@@ -29,16 +27,9 @@ def run(
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    """A copy of one demo database per test session (its creation takes seconds)."""
-    target = tmp_path / "d.sqlite"
-    if "demo" not in DEMO:
-        made = run("init", "--demo", cwd=tmp_path)
-        assert made.returncode == 0, made.stderr
-        DEMO["demo"] = target.read_bytes()
-    else:
-        target.write_bytes(DEMO["demo"])
-    return target
+def demo(demo_db: Path) -> Path:
+    """A copy of the demo database, named as `run` expects, in a folder of its own."""
+    return demo_db.rename(demo_db.with_name("d.sqlite"))
 
 
 def attendee(path: Path) -> tuple[int, str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from qpvdesk.core.domain.models import BudgetLine, Dossier, Funding
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.exchange.decision_journal import journal_path
 from qpvdesk.core.services import funding as fu
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage import database as database_module
 from qpvdesk.core.storage.database import Database, open_database
 
@@ -23,19 +21,9 @@ REFERENCE = "2026-003"
 BOP = "Crédits spécifiques politique de la ville – appel à projets (BOP 147)"
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("journal") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "demo.sqlite"
-    path.parent.mkdir()
-    shutil.copyfile(demo_template, path)
-    return path
+def demo_path(demo_db: Path) -> Path:
+    return demo_db
 
 
 def grant(db: Database, euros: int, reason: str = "Notification rectifiée") -> None:

@@ -39,9 +39,8 @@ def test_opening_an_up_to_date_file_does_not_load_alembic(tmp_path: Path) -> Non
     assert "alembic" not in modules
 
 
-def test_window_starts_with_its_first_page_only(tmp_path: Path) -> None:
-    path = tmp_path / "demo.sqlite"
-    create_new_database(path, "demo")
+def test_window_starts_with_its_first_page_only(tmp_path: Path, demo_db: Path) -> None:
+    path = demo_db
     modules = loaded_after(
         "from pathlib import Path\n"
         "from PySide6.QtCore import QSettings\n"
@@ -61,9 +60,8 @@ def test_window_starts_with_its_first_page_only(tmp_path: Path) -> None:
 
 
 def test_the_frame_is_shown_before_the_core_the_log_and_the_dialogs_are_loaded(
-        tmp_path: Path) -> None:
-    path = tmp_path / "demo.sqlite"
-    create_new_database(path, "demo")
+        tmp_path: Path, demo_db: Path) -> None:
+    path = demo_db
     # The modules loaded when the « shown » marker would be printed, then the process ends.
     # `Qt`'s namespace, built (with its 130 enums) at its first use, is listed as `Qt`.
     modules = loaded_after(

@@ -12,7 +12,8 @@ import logging
 import re
 import sys
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: An e-mail address within free text (also refused in the text of decisions: `meetings`).
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 # SQLAlchemy's "[parameters: …]" repeats the values the user typed.
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]", re.DOTALL)
@@ -22,7 +23,7 @@ _EXCEPTIONS = logging.Formatter()
 def redact(text: str) -> str:
     """The text with e-mail addresses, phone numbers and SQL parameters masked."""
     text = _SQL_PARAMETERS.sub("[parameters: masqués]", text)
-    text = _EMAIL.sub("<courriel>", text)
+    text = EMAIL_IN_TEXT.sub("<courriel>", text)
     return _PHONE.sub("<téléphone>", text)
 
 

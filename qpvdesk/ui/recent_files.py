@@ -49,8 +49,9 @@ class RecentFiles(QObject):
         self.menu = QMenu(self.tr("Fichiers récents"), parent)
         self.clear_action = QAction(self.tr("Vider la liste"), self)
         self.clear_action.triggered.connect(self.clear)
+        # Built as it opens: its files are looked for only then (one may be on a drive
+        # that is slow to answer), never while the window starts.
         self.menu.aboutToShow.connect(self.rebuild)
-        self.rebuild()
 
     def paths(self) -> list[Path]:
         return _stored_paths(self._settings)
@@ -70,7 +71,6 @@ class RecentFiles(QObject):
         else:
             self._settings.remove(RECENT_KEY)
         self._settings.sync()
-        self.rebuild()
 
     def file_actions(self) -> list[QAction]:
         """The menu's file entries, in order (not the « Vider la liste » entry)."""

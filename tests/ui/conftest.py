@@ -18,7 +18,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from qpvdesk.core.services.framework import ObjectiveRow, objective_rows
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database, open_database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.framework.framework_screen import FrameworkScreen
@@ -62,14 +61,6 @@ class FakeMessenger(Messenger):
 
     def crash(self, parent: QWidget | None, log_file: Path) -> None:
         self.crashes.append(log_file)
-
-
-@pytest.fixture(scope="session")
-def builtin_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database with the built-in contract, copied for each test."""
-    path = tmp_path_factory.mktemp("ui-template") / "template.sqlite"
-    create_new_database(path, "builtin")
-    return path
 
 
 @pytest.fixture

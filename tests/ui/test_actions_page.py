@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -28,7 +27,6 @@ from qpvdesk.core.services.actions import (
 )
 from qpvdesk.core.services.funding import common_law_rows
 from qpvdesk.core.services.indicators import PRESETS, indicator_rows
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.actions.action_detail_view import TAB_INDICATORS, TAB_MONEY
 from qpvdesk.ui.actions.action_models import COLUMN_COMMON_LAW, ActionTableModel
@@ -57,20 +55,9 @@ YEAR = 2026
 NEW_TITLE = "Permanences de la CAF au centre social"
 
 
-@pytest.fixture(scope="session")
-def actions_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("actions-demo") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def demo_path(tmp_path: Path, actions_demo_template: Path) -> Path:
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    target = folder / "demo.sqlite"
-    shutil.copyfile(actions_demo_template, target)
-    return target
+def demo_path(demo_db: Path) -> Path:
+    return demo_db
 
 
 @pytest.fixture

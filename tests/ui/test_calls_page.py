@@ -3,7 +3,6 @@ the services."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -20,7 +19,6 @@ from qpvdesk.core.domain.models import CallForProjects, Dossier
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.services.calls import call_detail, call_rows, envelope_choices
 from qpvdesk.core.services.framework import objective_rows
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.calls.call_editor import CLOSES_ON, ENVELOPES, TITLE
 from qpvdesk.ui.calls.calls_screen import CallsScreen
@@ -34,20 +32,9 @@ THEMATIC = "Appel à projets Quartiers d'été 2026"
 CALL_2026 = "Appel à projets contrat de ville 2026"
 
 
-@pytest.fixture(scope="session")
-def calls_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("calls-demo") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def demo_path(tmp_path: Path, calls_demo_template: Path) -> Path:
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    target = folder / "demo.sqlite"
-    shutil.copyfile(calls_demo_template, target)
-    return target
+def demo_path(demo_db: Path) -> Path:
+    return demo_db
 
 
 @pytest.fixture

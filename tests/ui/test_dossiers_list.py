@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ from qpvdesk.core.domain.models import Dossier
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.domain.text import fold
 from qpvdesk.core.services.dossier_list import DossierFilter, DossierRow, dossier_rows
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.dossiers.dossier_table_model import (
@@ -40,22 +38,11 @@ from tests.ui.conftest import FakeMessenger
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo database (programmation included), copied for each test."""
-    path = tmp_path_factory.mktemp("dossiers-demo") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def context(tmp_path: Path, demo_template: Path, open_db: Callable[..., Database],
+def context(demo_db: Path, open_db: Callable[..., Database],
             messenger: FakeMessenger) -> AppContext:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    target = folder / "demo.sqlite"
-    shutil.copyfile(demo_template, target)
-    return AppContext(open_db(target), messenger)
+    """The demo database (programmation included), a copy for each test."""
+    return AppContext(open_db(demo_db), messenger)
 
 
 @pytest.fixture
@@ -579,15 +566,10 @@ def test_model_passes_the_model_tester(qtmodeltester: Any, core_rows: list[Dossi
 
 
 def test_the_window_shows_the_page_with_its_own_settings(
-        tmp_path: Path, demo_template: Path, make_window: Callable[..., Any],
-        settings: QSettings) -> None:
+        demo_db: Path, make_window: Callable[..., Any], settings: QSettings) -> None:
     from qpvdesk.ui.main_window import MainWindow
 
-    folder = tmp_path / "window"
-    folder.mkdir()
-    path = folder / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    window: MainWindow = make_window(path)
+    window: MainWindow = make_window(demo_db)
     page = window.page("dossiers")
     assert isinstance(page, DossiersScreen)
     window.select_section("dossiers")

@@ -29,13 +29,6 @@ TODAY = date(2026, 3, 15)
 
 
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("exchange-demo") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
-@pytest.fixture(scope="module")
 def demo_workbook(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
     """The programmation of every year of the demo, as the application writes it."""
     from qpvdesk.core.storage.database import open_database
@@ -58,8 +51,8 @@ def _copy(template: Path, tmp_path: Path, name: str) -> Path:
 
 
 @pytest.fixture
-def demo_path(tmp_path: Path, demo_template: Path) -> Path:
-    return _copy(demo_template, tmp_path, "demo")
+def demo_path(demo_db: Path) -> Path:
+    return demo_db
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from qpvdesk.core.domain.models import Dossier
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.ui.main_window import MainWindow
 
 
@@ -22,12 +21,11 @@ def test_every_page_opens_offline(
     messenger: Any,
     monkeypatch: pytest.MonkeyPatch,
     qtbot: Any,
-    tmp_path: Path,
+    demo_db: Path,
 ) -> None:
     monkeypatch.setattr(network_guard, "ATTEMPTS", [])
     network_guard.forbid_network(monkeypatch.setattr)
-    path = create_new_database(tmp_path / "demo.sqlite", "demo")
-    window = make_window(path)
+    window = make_window(demo_db)
     visited = []
     for key in window.section_keys():
         window.select_section(key)

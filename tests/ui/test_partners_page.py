@@ -3,7 +3,6 @@ the services."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,6 @@ from qpvdesk.core.services.partners import (
     organisation_detail,
     organisation_rows,
 )
-from qpvdesk.core.services.setup import create_new_database
 from qpvdesk.core.storage.database import Database
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.main_window import MainWindow
@@ -50,21 +48,10 @@ GOOD_SIRET = luhn_complete("8120345670001")
 BAD_SIRET = GOOD_SIRET[:-1] + str((int(GOOD_SIRET[-1]) + 1) % 10)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database (contract, organisations, calls, dossiers), copied for each test."""
-    path = tmp_path_factory.mktemp("partners-demo") / "demo.sqlite"
-    create_new_database(path, "demo")
-    return path
-
-
 @pytest.fixture
-def demo_path(tmp_path: Path, demo_template: Path) -> Path:
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    target = folder / "demo.sqlite"
-    shutil.copyfile(demo_template, target)
-    return target
+def demo_path(demo_db: Path) -> Path:
+    """The demo database (contract, organisations, calls, dossiers), a copy for each test."""
+    return demo_db
 
 
 @pytest.fixture

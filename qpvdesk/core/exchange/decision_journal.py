@@ -42,7 +42,7 @@ from qpvdesk.core.domain.models import (
     Payment,
 )
 from qpvdesk.core.domain.money import Money
-from qpvdesk.core.services.meetings import local_time
+from qpvdesk.core.services.meetings import french_date, local_time
 from qpvdesk.core.storage.audit_chain import latest_hash
 from qpvdesk.core.storage.backups import JOURNAL_NAME, journal_path
 
@@ -88,25 +88,25 @@ def _euros(value: Money | None) -> Decimal | None:
 
 
 def _day(value: date | None) -> str | None:
-    return None if value is None else value.strftime("%d/%m/%Y")
+    return None if value is None else french_date(value)
 
 
 def _moment(value: datetime | None) -> str | None:
     return None if value is None else value.strftime("%d/%m/%Y %H:%M")
 
 
-def _held_decisions(session: Session) -> dict[int, tuple[str, str | None, str | None]]:
-    """Per dossier, the last held meeting that decided on it: (instance, when, opinion)."""
-    latest: dict[int, tuple[str, str | None, str | None]] = {}
-    for dossier_id, name, starts_at, opinion in session.execute(
-        select(Decision.dossier_id, Committee.name, Meeting.starts_at, Decision.opinion)
+def _held_decisions(session: Session) -> dict[int, tuple[str, str | None]]:
+    """Per dossier, the last held meeting that decided on it: (instance, when)."""
+    latest: dict[int, tuple[str, str | None]] = {}
+    for dossier_id, name, starts_at in session.execute(
+        select(Decision.dossier_id, Committee.name, Meeting.starts_at)
         .join(Meeting, Meeting.id == Decision.meeting_id)
         .join(Committee, Committee.id == Meeting.committee_id)
         .where(Decision.dossier_id.is_not(None), Meeting.state != MeetingState.PLANNED)
         .order_by(Meeting.starts_at, Meeting.id)
     ):
         if dossier_id is not None:
-            latest[dossier_id] = (name, _moment(local_time(starts_at)), _label(Opinion, opinion))
+            latest[dossier_id] = (name, _moment(local_time(starts_at)))
     return latest
 
 
@@ -256,18 +256,7 @@ def _write_workbook(path: Path, sheets: Sequence[JournalSheet]) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from qpvdesk.core.exchange.xlsx import FORMULA_STARTS, clean_text
-
-    def plain(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        text = clean_text(value)
-        if not text.startswith(FORMULA_STARTS):
-            return text
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
+    from qpvdesk.core.exchange.xlsx import text_value
 
     workbook = openpyxl.Workbook(write_only=True)
     workbook.properties.creator = "qpvdesk"
@@ -285,7 +274,8 @@ def _write_workbook(path: Path, sheets: Sequence[JournalSheet]) -> None:
             headings.append(cell)
         sheet.append(headings)
         for row in spec.rows:
-            sheet.append([plain(value) for value in row])
+            sheet.append([text_value(sheet, value) if isinstance(value, str) else value
+                          for value in row])
     workbook.save(path)
 
 

@@ -130,14 +130,14 @@ def _write(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
     workbook.properties.creator = "qpvdesk"
     workbook.properties.title = sheet_title
     sheet = workbook.create_sheet(_sheet_title(sheet_title))
-    kinds = [_KINDS[column.kind] for column in columns]
+    measures = [_MEASURES[column.kind] for column in columns]
     # The widths go before the first row in a streamed sheet: a first pass measures the
     # values, the second converts and writes them (no cell object is kept for the whole).
     widths = [len(column.heading) + 3 for column in columns]  # room for the filter button
     for row in rows:
-        for position, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+        for position, (measure, value) in enumerate(zip(measures, row, strict=True)):
             if value is not None:
-                width = kind.measure(value)
+                width = measure(value)
                 if width > widths[position]:
                     widths[position] = width
     for position, column in enumerate(columns):
@@ -196,16 +196,14 @@ def _measure_text(value: Any) -> int:
     return max(map(len, text.splitlines()), default=0)
 
 
-def _convert_text(sheet: Any, value: Any) -> Any:
+def text_value(sheet: Any, value: Any) -> Any:
+    """What a streamed *sheet*'s ``append`` takes for a text: the cleaned string, or a text
+    cell when it would otherwise be read as a formula (``=``, ``+``, ``-``, ``@``…)."""
     text = clean_text(value if isinstance(value, str) else str(value))
     if text.startswith(FORMULA_STARTS):
         return _text_cell(sheet, text)
     # A plain string: openpyxl writes it as text, with no cell object of its own.
     return text
-
-
-def _convert_integer(sheet: Any, value: Any) -> Any:
-    return int(value)
 
 
 def _measure_money(value: Any) -> int:
@@ -220,22 +218,6 @@ def _cents(value: Any) -> int:
     return value.cents
 
 
-def _convert_money(sheet: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(sheet, Decimal(_cents(value)).scaleb(-2))
-    cell.number_format = MONEY_FORMAT
-    return cell
-
-
-def _convert_date(sheet: Any, value: Any) -> Any:
-    if isinstance(value, datetime):
-        value = value.date()
-    elif not isinstance(value, date):
-        raise TypeError(f"a date column takes date, not {type(value).__name__}")
-    cell = WriteOnlyCell(sheet, value)
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
 def _naive_datetime(value: Any) -> datetime:
     """*value* as a date-time Excel takes: an aware one in local time, with no zone."""
     if not isinstance(value, datetime):
@@ -247,12 +229,6 @@ def _naive_datetime(value: Any) -> datetime:
     return value
 
 
-def _convert_datetime(sheet: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(sheet, _naive_datetime(value))
-    cell.number_format = DATETIME_FORMAT
-    return cell
-
-
 def _styled_cell(sheet: Any, value: Any, number_format: str | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value)
     if number_format is not None:
@@ -260,19 +236,20 @@ def _styled_cell(sheet: Any, value: Any, number_format: str | None = None) -> Wr
     return cell
 
 
-def _cell_writers(sheet: Any, columns: Sequence[Column]) -> list[Callable[[Any], Any]]:
+def _cell_writers(sheet: Any, columns: Sequence[Column],
+                  wrap: bool = False) -> list[Callable[[Any], Any]]:
     """Per column, what turns a value into what a streamed sheet's ``append`` takes.
 
-    A styled value (an amount, a date, a text that looks like a formula) goes in a cell
-    made once per column, its style set once: the sheet writes a row's cells as it is
-    appended, so the same cell carries the column's next value on the next row. Plain
-    values (texts, integers) go as they are, with no cell object at all.
+    A styled value (an amount, a date) goes in a cell made once per column, its style set
+    once: the sheet writes a row's cells as it is appended, so the same cell carries the
+    column's next value on the next row. Plain values (texts, integers) go as they are,
+    with no cell object at all; with *wrap*, each text is a cell of its own, wrapped.
     """
     writers: list[Callable[[Any], Any]] = []
     for column in columns:
         kind = column.kind
         if kind is ColumnKind.TEXT:
-            writers.append(_text_writer(sheet))
+            writers.append(functools.partial(_wrapped_text if wrap else text_value, sheet))
         elif kind is ColumnKind.INTEGER:
             writers.append(int)
         elif kind is ColumnKind.MONEY:
@@ -284,17 +261,10 @@ def _cell_writers(sheet: Any, columns: Sequence[Column]) -> list[Callable[[Any],
     return writers
 
 
-def _text_writer(sheet: Any) -> Callable[[Any], Any]:
-    quoted = _text_cell(sheet, "=")
-
-    def write(value: Any) -> Any:
-        text = clean_text(value if isinstance(value, str) else str(value))
-        if text.startswith(FORMULA_STARTS):
-            quoted._value = text
-            return quoted
-        return text
-
-    return write
+def _wrapped_text(sheet: Any, value: Any) -> WriteOnlyCell:
+    cell = _text_cell(sheet, clean_text(value if isinstance(value, str) else str(value)))
+    cell.alignment = _WRAPPED
+    return cell
 
 
 def _money_writer(sheet: Any) -> Callable[[Any], Any]:
@@ -331,18 +301,13 @@ def _datetime_writer(sheet: Any) -> Callable[[Any], Any]:
     return write
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind:
-    measure: Callable[[Any], int]
-    convert: Callable[[Any, Any], Any]
-
-
-_KINDS = {
-    ColumnKind.TEXT: _Kind(_measure_text, _convert_text),
-    ColumnKind.INTEGER: _Kind(lambda value: len(str(int(value))), _convert_integer),
-    ColumnKind.MONEY: _Kind(_measure_money, _convert_money),
-    ColumnKind.DATE: _Kind(lambda value: 10, _convert_date),
-    ColumnKind.DATETIME: _Kind(lambda value: 16, _convert_datetime),
+#: Per kind of column, how many characters a value takes (the column's width).
+_MEASURES: dict[ColumnKind, Callable[[Any], int]] = {
+    ColumnKind.TEXT: _measure_text,
+    ColumnKind.INTEGER: lambda value: len(str(int(value))),
+    ColumnKind.MONEY: _measure_money,
+    ColumnKind.DATE: lambda value: 10,
+    ColumnKind.DATETIME: lambda value: 16,
 }
 
 
@@ -538,12 +503,12 @@ def _write_sheet(
 ) -> int:
     sheet = workbook.create_sheet(title)
     columns = list(spec.columns)
-    kinds = [_KINDS[column.kind] for column in columns]
+    measures = [_MEASURES[column.kind] for column in columns]
     widths = [len(column.heading) + 3 for column in columns]
     for row in spec.rows:
-        for position, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+        for position, (measure, value) in enumerate(zip(measures, row, strict=True)):
             if value is not None:
-                width = kind.measure(value)
+                width = measure(value)
                 if width > widths[position]:
                     widths[position] = width
     if spec.totals_label is not None:
@@ -598,16 +563,7 @@ def _write_sheet(
                 sheet.merged_cells.add(f"{first}1:{last}1")
         sheet.append(band)
     sheet.append([_heading(sheet, column.heading) for column in columns])
-    writers: list[Callable[[Any], Any]]
-    if spec.wrap:
-        # Small sheets: every wrapped text is a cell object of its own.
-        wrapping = [
-            _wrapping(kind.convert) if column.kind is ColumnKind.TEXT else kind.convert
-            for kind, column in zip(kinds, columns, strict=True)
-        ]
-        writers = [functools.partial(convert, sheet) for convert in wrapping]
-    else:
-        writers = _cell_writers(sheet, columns)
+    writers = _cell_writers(sheet, columns, wrap=spec.wrap)
     spans = _row_spans(spec.merged) if spec.wrap else {}
     for index, row in enumerate(spec.rows):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -690,17 +646,6 @@ def _wrapped_lines(
     return most
 
 
-def _wrapping(convert: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    def wrapped(sheet: Any, value: Any) -> Any:
-        cell = convert(sheet, value)
-        if isinstance(cell, str):  # plain text comes back as a string, not a cell
-            cell = _text_cell(sheet, cell)
-        cell.alignment = _WRAPPED
-        return cell
-
-    return wrapped
-
-
 __all__ = [
     "DATETIME_FORMAT",
     "DATE_FORMAT",
@@ -712,6 +657,7 @@ __all__ = [
     "Progress",
     "SheetSpec",
     "clean_text",
+    "text_value",
     "write_bytes_atomically",
     "write_table",
     "write_workbook",

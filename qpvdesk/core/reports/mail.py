@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qpvdesk.core.atomic_write import write_atomically
 from qpvdesk.core.domain.enums import MeetingState, Opinion
 from qpvdesk.core.domain.models import Committee, MailDraft, Meeting
 from qpvdesk.core.errors import ValidationError
@@ -285,8 +286,6 @@ def eml_bytes(message: EmailMessage) -> bytes:
 
 def write_eml(message: EmailMessage, path: Path) -> Path:
     """Save *message* as an .eml file, atomically (French error when it cannot be written)."""
-    from qpvdesk.core.reports.pdf import write_atomically
-
     return write_atomically(eml_bytes(message), Path(path), "Le courriel")
 
 

@@ -20,7 +20,6 @@ ReportLab is imported here, so report modules import it only when a report is ma
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -48,8 +47,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from qpvdesk.core.atomic_write import write_atomically
 from qpvdesk.core.domain.money import NBSP, Money
-from qpvdesk.core.errors import UserFacingError
 from qpvdesk.paths import resource
 
 FONT = "DejaVuSans"
@@ -362,39 +361,6 @@ def build_pdf(
     return buffer.getvalue()
 
 
-def write_atomically(data: bytes, path: Path, what: str = "Le fichier") -> Path:
-    """Write *data* to *path* through a temporary file and a rename (never half a file).
-
-    A file held open by another program (a PDF in Acrobat, on Windows) or a
-    read-only folder raises a `UserFacingError` in French; nothing is left behind.
-    """
-    target = Path(path).expanduser().absolute()
-    name = f"« {target.name} »"
-    if not target.parent.is_dir():
-        raise UserFacingError(
-            f"{what} {name} ne peut pas être écrit : le dossier « {target.parent} » n'existe pas."
-        )
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except PermissionError:
-        temporary.unlink(missing_ok=True)
-        raise UserFacingError(
-            f"{what} {name} est ouvert dans un autre programme (lecteur PDF, messagerie…) "
-            "ou le dossier est protégé en écriture : fermez-le, puis recommencez."
-        ) from None
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise UserFacingError(
-            f"{what} {name} n'a pas pu être écrit : {error.strerror or error}."
-        ) from None
-    return target
-
-
 def save_pdf(data: bytes, path: Path) -> Path:
     """Save a built PDF at *path*, atomically; returns the absolute path."""
     return write_atomically(data, path, "Le PDF")
@@ -417,5 +383,4 @@ __all__ = [
     "register_fonts",
     "save_pdf",
     "styles",
-    "write_atomically",
 ]

@@ -27,7 +27,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Enum, String, Table, select, text
 from sqlalchemy.orm import Session
 
+from qpvdesk.core.atomic_write import write_atomically
 from qpvdesk.core.domain.base import Base
 from qpvdesk.core.domain.models import (
     Attendance,
@@ -364,8 +365,6 @@ def contact_export_json(data: dict[str, Any]) -> str:
 
 def write_contact_export(data: dict[str, Any], path: Path) -> Path:
     """Write the export atomically at *path* (French error if it cannot be written)."""
-    from qpvdesk.core.reports.pdf import write_atomically
-
     return write_atomically(contact_export_json(data).encode("utf-8"), path, "L'export")
 
 
@@ -405,18 +404,7 @@ def erase_contact(
         if recorded:
             register.remove_last()
         raise
-    cleaned = clean_file(database)
-    return ErasureResult(
-        contact_id=contact_id,
-        organisation_name=result.organisation_name,
-        texts_rewritten=result.texts_rewritten,
-        drafts_rewritten=result.drafts_rewritten,
-        seats_ended=result.seats_ended,
-        kept=result.kept,
-        same_address=result.same_address,
-        backup=saved,
-        file_cleaned=cleaned,
-    )
+    return replace(result, backup=saved, file_cleaned=clean_file(database))
 
 
 def reapply_erasures(database: Database, *, today: date | None = None) -> list[int]:
@@ -471,17 +459,8 @@ def _is_erased(contact: Contact) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Erased:
-    organisation_name: str | None
-    texts_rewritten: int
-    drafts_rewritten: int
-    seats_ended: int
-    kept: tuple[str, ...]
-    same_address: tuple[str, ...]
-
-
-def _erase(session: Session, contact: Contact, today: date) -> _Erased:
+def _erase(session: Session, contact: Contact, today: date) -> ErasureResult:
+    """Erase *contact* in the session; the result has no backup and no cleaning yet."""
     pattern = identity_pattern(contact.email, contact.first_name, contact.last_name)
     address = (contact.email or "").strip().casefold()
     organisation_name = contact.organisation.name if contact.organisation is not None else None
@@ -527,7 +506,17 @@ def _erase(session: Session, contact: Contact, today: date) -> _Erased:
         rewritten, kept = _scrub_texts(session, pattern)
         drafts = _scrub_drafts(session, pattern, meeting_ids, today)
         kept += _kept_in_audit(session, pattern)
-    return _Erased(organisation_name, rewritten, drafts, ended, tuple(kept), tuple(same_address))
+    return ErasureResult(
+        contact_id=contact.id,
+        organisation_name=organisation_name,
+        texts_rewritten=rewritten,
+        drafts_rewritten=drafts,
+        seats_ended=ended,
+        kept=tuple(kept),
+        same_address=tuple(same_address),
+        backup=None,
+        file_cleaned=False,
+    )
 
 
 def _scrub_texts(session: Session, pattern: re.Pattern[str]) -> tuple[int, list[str]]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from qpvdesk.core.atomic_write import write_atomically
 from qpvdesk.core.domain.text import fold
-from qpvdesk.core.errors import StorageError
+from qpvdesk.core.errors import StorageError, UserFacingError
 
 REGISTER_SUFFIX = "-effacements.json"
 FORMAT_VERSION = 1
@@ -125,16 +125,8 @@ class ErasureRegister:
                 for item in self.erasures
             ],
         }
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        text = json.dumps(payload, indent=2)
         try:
-            with temporary.open("w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise StorageError(
-                f"Le registre des effacements « {self.path} » n'a pas pu être écrit "
-                f"({error.strerror}) : l'effacement n'a pas été fait."
-            ) from error
+            write_atomically(text.encode("utf-8"), self.path, "Le registre des effacements")
+        except UserFacingError as error:
+            raise StorageError(f"{error.message} L'effacement n'a pas été fait.") from error

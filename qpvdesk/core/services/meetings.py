@@ -26,7 +26,6 @@ Write functions take a Session and never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -68,6 +67,7 @@ from qpvdesk.core.domain.models import (
 from qpvdesk.core.domain.money import Money
 from qpvdesk.core.domain.workflow import allowed_next
 from qpvdesk.core.errors import ValidationError
+from qpvdesk.core.log_redaction import EMAIL_IN_TEXT
 from qpvdesk.core.services import dossiers as dossier_service
 from qpvdesk.core.services.committees import DECIDING_KINDS, MemberRow, member_rows
 from qpvdesk.core.services.funding import envelope_consumptions
@@ -1351,14 +1351,11 @@ def _check_text(text: str | None, label: str) -> str | None:
     return value
 
 
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def _decision_text(text: str | None, label: str) -> str | None:
     """A decision's text or comment: kept in the append-only audit log, so no address
     (a person's address there could never be erased)."""
     value = _check_text(text, label)
-    if value is not None and _EMAIL_IN_TEXT.search(value):
+    if value is not None and EMAIL_IN_TEXT.search(value):
         raise ValidationError(
             f"{label} : pas d'adresse électronique dans une décision. Le texte des décisions "
             "est gardé dans le journal des modifications, qui ne peut pas être effacé ; "
@@ -1843,7 +1840,7 @@ def _envelope_lines(
             .where(BudgetLine.id.in_([k[0] for k in keys]))
         )
     }
-    consumptions = envelope_consumptions(session, extra)
+    consumptions = envelope_consumptions(session, {key: extra[key] for key in keys})
     lines = []
     for line_id, year in keys:
         consumption = consumptions[(line_id, year)]

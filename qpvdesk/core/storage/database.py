@@ -59,8 +59,6 @@ SYNC_JOURNAL = 0.1
 TICK_JOURNAL = 2.0
 JOURNAL_SECONDS_PER_ROW = 0.0005
 
-logger = logging.getLogger(__name__)
-
 
 class ReadOnlyFileError(StorageError):
     """The file (or its folder) cannot be written; it may be opened read-only."""

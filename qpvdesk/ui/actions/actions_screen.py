@@ -175,7 +175,7 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
         context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
-        # Read at the first showing, not at start-up: every page is built with the window.
+        # Read when shown, as after a change made while the page was hidden.
         self._stale = True
         self._show_nothing()
 
@@ -346,20 +346,12 @@ class ActionsScreen(UnsavedEditsGuard, QWidget):
     def reload(self) -> None:
         """Read the actions again, keeping the selection and any unsaved typing."""
         self._stale = False
-        if self._choices is None:
-            # The first reading: the years come first, to read only the default year's rows.
-            self._choices = self._context.read(load_choices)
-            self._fill_years(self._choices)
-        year = self.year()
-
-        def load(session: Session) -> tuple[ActionChoices, list[ActionRow]]:
-            return load_choices(session), action_rows(session, year=year)
-
-        choices, rows = self._context.read(load)
+        # The years offered first: only the rows of the year then shown are read.
+        choices = self._context.read(load_choices)
         self._choices = choices
         self._fill_years(choices)
-        if self.year() != year:  # the year shown is no longer offered
-            rows = self._context.read(lambda session: action_rows(session, year=self.year()))
+        year = self.year()
+        rows = self._context.read(lambda session: action_rows(session, year=year))
         self._fill_priorities(choices)
         self._all_rows = rows
         self._search_cache = {}

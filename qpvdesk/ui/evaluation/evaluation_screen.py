@@ -121,7 +121,7 @@ class EvaluationScreen(QWidget):
         context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
-        # Read at the first showing, not at start-up: every page is built with the window.
+        # Read when shown, as after a change made while the page was hidden.
         self._stale = True
         self._show_question()
         self._fill_reports()

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QStandardPaths, QUrl
 from PySide6.QtWidgets import QFileDialog, QWidget
 from sqlalchemy.orm import Session
 
+from qpvdesk.core.atomic_write import write_atomically
 from qpvdesk.core.errors import UserFacingError
 from qpvdesk.core.reports.convocation import convocation_data, render_convocation
 from qpvdesk.core.reports.decision_record import decision_record_data, render_decision_record
@@ -33,7 +34,7 @@ from qpvdesk.core.reports.mail import (
     prepare_decision_record_draft,
     record_filename,
 )
-from qpvdesk.core.reports.pdf import save_pdf, write_atomically
+from qpvdesk.core.reports.pdf import save_pdf
 from qpvdesk.core.services.meetings import MeetingRow, meeting_row
 from qpvdesk.ui.context import AppContext
 from qpvdesk.ui.opening import busy_cursor

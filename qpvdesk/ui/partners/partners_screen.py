@@ -68,11 +68,12 @@ from qpvdesk.ui.partners.organisation_detail_view import (
     TAB_DOCUMENTS,
     TAB_FORM,
 )
-from qpvdesk.ui.partners.organisation_form import check_organisation
+from qpvdesk.ui.partners.organisation_form import OrganisationForm, check_organisation
 from qpvdesk.ui.partners.organisation_table_model import COLUMN_NAME, OrganisationTableModel
 from qpvdesk.ui.partners.partners_view import PartnersView
 from qpvdesk.ui.topics import PARTNERS, PROGRAMMATION
 from qpvdesk.ui.undo import quoted
+from qpvdesk.ui.widgets.unsaved_edits import UnsavedEditsGuard
 
 T = TypeVar("T")
 #: The section key of the page, also the topic of its `Focus` hints.
@@ -91,7 +92,7 @@ def committee_choices(session: Session) -> list[tuple[int, str]]:
             session.execute(select(Committee.id, Committee.name).order_by(Committee.id)).all()]
 
 
-class PartnersScreen(QWidget):
+class PartnersScreen(UnsavedEditsGuard, QWidget):
     """The directory on the left, the selected organisation on the right."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -165,7 +166,7 @@ class PartnersScreen(QWidget):
         context.focus_requested.connect(self._on_focus_requested)
         context.database_replaced.connect(self._on_database_replaced)
         self._show_access()
-        # Read at the first showing, not at start-up: every page is built with the window.
+        # Read when shown, as after a change made while the page was hidden.
         self._stale = True
         self._update_count()
         self._show_detail(None)
@@ -314,62 +315,22 @@ class PartnersScreen(QWidget):
         self.view.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.view.search_edit.selectAll()
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._reloading:
-            return
-        new_id = self.model.id_at(current)
-        if new_id is not None and new_id == self._shown_id and not self._new:
-            return
-        if not self._leave_form(ask_with_confirm=True):
-            return
-        self._show_detail(self.current_id())
+    def _dirty_editor(self) -> OrganisationForm:
+        return self.view.detail.form
 
-    def _leave_form(self, ask_with_confirm: bool = False) -> bool:
-        """Before showing another organisation: save or drop the typing; False to stay."""
-        form = self.view.detail.form
-        if not form.is_dirty():
-            self._new = False
-            return True
-        name = form.values().name.strip() or self.tr("la nouvelle structure")
-        title = self.tr("Modifications non enregistrées")
-        text = self.tr("« {name} » a des modifications non enregistrées.").format(name=name)
-        if ask_with_confirm:
-            if self._context.messenger.confirm(self, title, text, self.tr("Enregistrer"),
-                                               self.tr("Ne pas enregistrer")) \
-                    and not self._save_form(select_after=False):
-                self._stay_on_form()  # the refusal shows beside the fields: stay there
-                return False
-            self._new = False
-            return True
-        choice = self._context.messenger.choose(
-            self, title, text,
-            [self.tr("Enregistrer"), self.tr("Ne pas enregistrer"), self.tr("Annuler")])
-        if choice == 0:
-            return self._save_form()
-        if choice == 1:
-            if self._new:
-                self._new = False
-                self._show_detail(self.current_id())
-            else:
-                self._show_detail(self._shown_id)
-            return True
-        return False
+    def _untitled(self) -> str:
+        return self.tr("la nouvelle structure")
 
-    def _stay_on_form(self) -> None:
-        """Put the selection back on what the form shows (a save failed while leaving)."""
-        self._reloading = True
-        try:
-            index = (QModelIndex() if self._new or self._shown_id is None
-                     else self.model.index_for_id(self._shown_id))
-            self.view.table.setCurrentIndex(index)
-            if not index.isValid():
-                self.view.table.clearSelection()
-        finally:
-            self._reloading = False
+    def _editor_title(self) -> str:
+        return self.view.detail.form.values().name.strip() or self._untitled()
 
     def maybe_save(self) -> bool:
-        """Before leaving the page or the file: save or drop unsaved edits."""
-        return self._leave_form()
+        """Before leaving the form (another structure, the page, the file): save or drop
+        unsaved edits; False to stay. A new form left untouched is simply dropped."""
+        if not self.view.detail.form.is_dirty():
+            self._new = False
+            return True
+        return super().maybe_save()
 
     def _show_detail(self, organisation_id: int | None) -> None:
         detail_view = self.view.detail
@@ -501,7 +462,7 @@ class PartnersScreen(QWidget):
 
     def new_organisation(self) -> None:
         """An empty form; the name field takes the focus."""
-        if self._context.read_only or not self._leave_form():
+        if self._context.read_only or not self.maybe_save():
             return
         self._reloading = True
         try:
@@ -524,9 +485,9 @@ class PartnersScreen(QWidget):
         detail.form.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save(self) -> None:
-        self._save_form()
+        self._save()
 
-    def _save_form(self, select_after: bool = True) -> bool:
+    def _save(self, select_after: bool = True) -> bool:
         form = self.view.detail.form
         data = form.values()
         errors = check_organisation(data)
@@ -601,7 +562,7 @@ class PartnersScreen(QWidget):
         if self._new:
             self._new = False
             form.load(OrganisationInput(name=""))
-        elif not self._leave_form():
+        elif not self.maybe_save():
             return
         self.select(organisation_id)
         if self._shown_id != organisation_id:
@@ -613,7 +574,7 @@ class PartnersScreen(QWidget):
     def merge(self) -> None:
         """Choose a duplicate, see what moves, and merge it into the current organisation."""
         keep = self.current_row()
-        if keep is None or self._new or not self._leave_form():
+        if keep is None or self._new or not self.maybe_save():
             return
         title = self.tr("Fusionner avec…")
         candidates = [row for row in self._context.read(organisation_rows) if row.id != keep.id]

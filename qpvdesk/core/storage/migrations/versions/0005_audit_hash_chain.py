@@ -50,13 +50,12 @@ def upgrade() -> None:
     _drop_triggers()
     fields = ", ".join(audit.HASHED_FIELDS)
     previous: str | None = None
-    rows = bind.execute(sa.text(f"SELECT {fields} FROM audit_entry ORDER BY id")).all()
-    for row in rows:
+    hashes = []
+    for row in bind.execute(sa.text(f"SELECT {fields} FROM audit_entry ORDER BY id")):
         previous = audit.entry_hash(previous, *row)
-        bind.execute(
-            sa.text("UPDATE audit_entry SET hash = :hash WHERE id = :id"),
-            {"hash": previous, "id": row[0]},
-        )
+        hashes.append({"hash": previous, "id": row[0]})
+    if hashes:  # one statement for all (executemany), however long the log
+        bind.execute(sa.text("UPDATE audit_entry SET hash = :hash WHERE id = :id"), hashes)
     for table, columns in AUDITED.items():
         for statement in audit.chained_triggers(table, columns, ROW_ID.get(table, "id")):
             op.execute(statement)
