@@ -23,10 +23,6 @@ atexit.register(shutil.rmtree, _USER_FOLDERS, ignore_errors=True)
 for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_variable] = os.path.join(_USER_FOLDERS, _variable.lower())
 
-#: One database of each kind ("builtin", "demo") for the whole session, built at its first
-#: use (a demo takes seconds) and copied for each test; a test never writes to it.
-TEMPLATES: dict[str, Path] = {}
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -38,27 +34,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def database_template(kind: Content, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session's template database of *kind*, built the first time it is asked for."""
+def _template(kind: Content, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new database of *kind* for the session (a demo takes seconds): each test copies it
+    and never writes to it."""
     from qpvdesk.core.services.setup import create_new_database
 
-    if kind not in TEMPLATES:
-        template = tmp_path_factory.mktemp(f"template-{kind}") / f"{kind}.sqlite"
-        create_new_database(template, kind)
-        TEMPLATES[kind] = template
-    return TEMPLATES[kind]
+    template = tmp_path_factory.mktemp(f"template-{kind}") / f"{kind}.sqlite"
+    create_new_database(template, kind)
+    return template
 
 
 @pytest.fixture(scope="session")
 def builtin_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The database with the built-in contract, to copy (never to open for writing)."""
-    return database_template("builtin", tmp_path_factory)
+    return _template("builtin", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demonstration database, to copy (never to open for writing)."""
-    return database_template("demo", tmp_path_factory)
+    return _template("demo", tmp_path_factory)
 
 
 @pytest.fixture
